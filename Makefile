@@ -1,0 +1,115 @@
+# zoomws - Zoom WebSocket events to NDJSON.
+# `make` builds the static binary; `make test` runs every test; `make demo`
+# runs it against the bundled simulator; `make help` lists the rest.
+
+VERSION  = 0.1.0
+PREFIX   = /usr/local
+BINDIR   = $(PREFIX)/bin
+MANDIR   = $(PREFIX)/share/man
+
+CC       = musl-gcc
+CFLAGS   = -std=c99 -Os -Wall -Wextra -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -fstack-protector-strong \
+           -ffunction-sections -fdata-sections
+CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+           -DZOOMWS_VERSION='"$(VERSION)"' -I$(BEARSSL_INC)
+LDFLAGS  = -static -Wl,--gc-sections
+
+MULTIARCH   != gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu
+BEARSSL_INC = /usr/include/bearssl
+BEARSSL_LIB = /usr/lib/$(MULTIARCH)/libbearssl.a
+
+# Every .c at the top level but the program and the musl shims is library.
+LIBSRC  = $(filter-out zoomws.c fortify.c,$(sort $(wildcard *.c)))
+HDRS    = $(wildcard *.h)
+UNITSRC = $(sort $(wildcard tests/test_*.c))
+FUZZSRC = $(sort $(wildcard tests/fuzz_*.c))
+UNITS   = $(UNITSRC:tests/%.c=build/unit/%)
+AUNITS  = $(UNITSRC:tests/%.c=build/asan/%)
+FUZZERS = $(FUZZSRC:tests/%.c=build/fuzz/%)
+
+# Host builds for tests: glibc, debug info; ASan+UBSan with clang.
+HOSTCC     = gcc
+HOSTCFLAGS = -std=c99 -g -O1 -Wall -Wextra -Wshadow
+ASANCC     = clang
+ASANFLAGS  = -std=c99 -g -O1 -Wall -Wextra -fno-omit-frame-pointer \
+             -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_SECONDS = 10
+
+all: zoomws
+
+deps-build:
+	@./need.sh musl-gcc musl-tools musl-dev
+	@./need.sh $(BEARSSL_LIB) libbearssl-dev
+
+deps-test: deps-build
+	@./need.sh clang clang
+	@./need.sh /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
+	@./need.sh python3 python3
+	@./need.sh openssl openssl
+	@./need.sh node nodejs
+	@./need.sh npm npm
+
+zoomws: zoomws.c fortify.c $(LIBSRC) $(HDRS) Makefile | deps-build
+	$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ zoomws.c fortify.c \
+	    $(LIBSRC) $(BEARSSL_LIB)
+
+build/unit/%: tests/%.c tests/t.h $(LIBSRC) $(HDRS) | deps-build
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) $(CPPFLAGS) -I. -o $@ $< $(LIBSRC) $(BEARSSL_LIB)
+
+build/asan/%: tests/%.c tests/t.h $(LIBSRC) $(HDRS) | deps-test
+	@mkdir -p $(@D)
+	$(ASANCC) $(ASANFLAGS) $(CPPFLAGS) -I. -o $@ $< $(LIBSRC) $(BEARSSL_LIB)
+
+build/asan/zoomws: zoomws.c $(LIBSRC) $(HDRS) | deps-test
+	@mkdir -p $(@D)
+	$(ASANCC) $(ASANFLAGS) $(CPPFLAGS) -o $@ zoomws.c $(LIBSRC) $(BEARSSL_LIB)
+
+build/fuzz/%: tests/%.c $(LIBSRC) $(HDRS) | deps-test
+	@mkdir -p $(@D)
+	$(ASANCC) $(ASANFLAGS) -fsanitize=fuzzer $(CPPFLAGS) -I. -o $@ $< \
+	    $(LIBSRC) $(BEARSSL_LIB)
+
+units: $(UNITS) $(AUNITS)
+
+test: deps-test zoomws $(UNITS) $(AUNITS) build/asan/zoomws $(FUZZERS)
+	python3 tests/run
+
+# Each fuzz target runs FUZZ_SECONDS from its seed corpus, kept under
+# tests/corpus/NAME; new inputs go to build/fuzz/corpus-NAME.
+fuzz: $(FUZZERS)
+	@set -e; for f in $(FUZZERS); do \
+	    n=$${f#build/fuzz/fuzz_}; mkdir -p build/fuzz/corpus-$$n; \
+	    echo "fuzz $$n for $(FUZZ_SECONDS)s"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	        build/fuzz/corpus-$$n tests/corpus/$$n 2>&1 | \
+	        grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' || true; \
+	    [ -z "$$(ls build/fuzz/crash-* 2>/dev/null)" ] || exit 1; \
+	done
+
+demo: deps-test zoomws
+	python3 tests/demo.py
+
+run: zoomws
+	@[ -f .env ] || { echo "make run: no .env here; copy .env.example to .env and fill it in"; exit 78; }
+	./zoomws --env-file .env
+
+install: zoomws
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	cp zoomws $(DESTDIR)$(BINDIR)/zoomws
+	chmod 755 $(DESTDIR)$(BINDIR)/zoomws
+	[ ! -f zoomws.1 ] || cp zoomws.1 $(DESTDIR)$(MANDIR)/man1/zoomws.1
+
+clean:
+	rm -rf zoomws build
+
+help:
+	@echo "make          build ./zoomws (static, musl + BearSSL)"
+	@echo "make test     every test: unit, ASan/UBSan, integration, interop"
+	@echo "make demo     zoomws against the bundled Zoom simulator"
+	@echo "make run      zoomws with ./.env against Zoom"
+	@echo "make fuzz     each libFuzzer target for FUZZ_SECONDS"
+	@echo "make install  to DESTDIR/PREFIX/bin"
+
+.PHONY: all deps-build deps-test units test fuzz demo run install clean help
