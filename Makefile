@@ -104,6 +104,9 @@ install: zoomws
 clean:
 	rm -rf zoomws build
 
+-include cross.mk
+-include bench.mk
+
 help:
 	@echo "make          build ./zoomws (static, musl + BearSSL)"
 	@echo "make test     every test: unit, ASan/UBSan, integration, interop"
