@@ -36,6 +36,18 @@ ASANFLAGS  = -std=c99 -g -O1 -Wall -Wextra -fno-omit-frame-pointer \
              -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS = 10
 
+# make CA_BUNDLE=file.pem: those CAs are compiled in, for hosts without a
+# bundle; used when neither --ca-file, SSL_CERT_FILE nor a system bundle is.
+CA_BUNDLE =
+CA_FLAGS  = $(if $(CA_BUNDLE),-DZOOMWS_BUILTIN_CA -Ibuild/ca,)
+CA_HDR    = $(if $(CA_BUNDLE),build/ca/ca_builtin.h,)
+
+# make CA_BUNDLE=file.pem: those CAs are compiled in, for hosts without a
+# bundle; used when neither --ca-file, SSL_CERT_FILE nor a system bundle is.
+CA_BUNDLE =
+CA_FLAGS  = $(if $(CA_BUNDLE),-DZOOMWS_BUILTIN_CA -Ibuild/ca,)
+CA_HDR    = $(if $(CA_BUNDLE),build/ca/ca_builtin.h,)
+
 all: zoomws
 
 deps-build:
@@ -50,9 +62,17 @@ deps-test: deps-build
 	@./need.sh node nodejs
 	@./need.sh npm npm
 
-zoomws: zoomws.c fortify.c $(LIBSRC) $(HDRS) Makefile | deps-build
-	$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ zoomws.c fortify.c \
-	    $(LIBSRC) $(BEARSSL_LIB)
+zoomws: zoomws.c fortify.c $(LIBSRC) $(HDRS) $(CA_HDR) Makefile | deps-build
+	$(CC) $(CFLAGS) $(CPPFLAGS) $(CA_FLAGS) $(LDFLAGS) -o $@ zoomws.c \
+	    fortify.c $(LIBSRC) $(BEARSSL_LIB)
+
+build/ca/ca_builtin.h: $(CA_BUNDLE)
+	@mkdir -p $(@D)
+	@grep -q 'BEGIN CERTIFICATE' $(CA_BUNDLE) || \
+	    { echo "CA_BUNDLE=$(CA_BUNDLE) holds no certificate"; exit 1; }
+	{ echo 'static const char zoomws_builtin_ca[] ='; \
+	  tr -d '\r' < $(CA_BUNDLE) | sed -e 's/[\\"]/\\&/g' -e 's/^/"/' -e 's/$$/\\n"/'; \
+	  echo ';'; } > $@
 
 build/unit/%: tests/%.c tests/t.h $(LIBSRC) $(HDRS) | deps-build
 	@mkdir -p $(@D)
