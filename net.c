@@ -571,6 +571,49 @@ static const br_x509_class x509_vtable = {
 /* ------------------------------------------------------------------ */
 /* TLS                                                                */
 
+/*
+ * engine_init: a client engine with only what zoomws offers: TLS 1.2,
+ * the suites above, ECDHE on the usual curves, RSA and ECDSA signatures,
+ * SHA-1 to SHA-512 for certificates. Linking no more than this keeps
+ * the binary small (BearSSL's "full" profile adds CBC, CCM, 3DES, RSA
+ * key exchange and TLS 1.0/1.1).
+ */
+static void
+engine_init(struct net_tls *t, const struct net_anchors *a)
+{
+	static const br_hash_class *const hashes[] = {
+		&br_sha1_vtable, &br_sha224_vtable, &br_sha256_vtable,
+		&br_sha384_vtable, &br_sha512_vtable
+	};
+	br_ssl_engine_context *eng = &t->sc.eng;
+	br_x509_minimal_context *xc = &t->x509.minimal;
+	size_t i;
+
+	br_ssl_client_zero(&t->sc);
+	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
+	br_ssl_engine_set_suites(eng, suites, sizeof(suites) / sizeof(suites[0]));
+	br_ssl_engine_set_ec(eng, br_ec_get_default());
+	br_ssl_engine_set_rsavrfy(eng, br_rsa_pkcs1_vrfy_get_default());
+	br_ssl_engine_set_ecdsa(eng, br_ecdsa_vrfy_asn1_get_default());
+	br_x509_minimal_init(xc, &br_sha256_vtable, a->ta, a->n);
+	for (i = 0; i < sizeof(hashes) / sizeof(hashes[0]); i++) {
+		int id = (int)(hashes[i]->desc >> BR_HASHDESC_ID_OFF &
+		    BR_HASHDESC_ID_MASK);
+
+		br_ssl_engine_set_hash(eng, id, hashes[i]);
+		br_x509_minimal_set_hash(xc, id, hashes[i]);
+	}
+	br_x509_minimal_set_rsa(xc, br_rsa_pkcs1_vrfy_get_default());
+	br_x509_minimal_set_ecdsa(xc, br_ec_get_default(),
+	    br_ecdsa_vrfy_asn1_get_default());
+	br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
+	br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
+	br_ssl_engine_set_default_aes_gcm(eng);
+	br_ssl_engine_set_default_chapol(eng);
+	t->x509.vtable = &x509_vtable;
+	br_ssl_engine_set_x509(eng, &t->x509.vtable);
+}
+
 int
 net_tls_start(struct net_tls *t, int fd, const char *host,
     const struct net_anchors *a)
@@ -580,12 +623,7 @@ net_tls_start(struct net_tls *t, int fd, const char *host,
 	if (strlen(host) >= sizeof(t->host))
 		return NET_ERR_CONFIG;
 	resume = t->have_session && strcmp(t->host, host) == 0;
-	br_ssl_client_init_full(&t->sc, &t->x509.minimal, a->ta, a->n);
-	t->x509.vtable = &x509_vtable;
-	br_ssl_engine_set_x509(&t->sc.eng, &t->x509.vtable);
-	br_ssl_engine_set_versions(&t->sc.eng, BR_TLS12, BR_TLS12);
-	br_ssl_engine_set_suites(&t->sc.eng, suites,
-	    sizeof(suites) / sizeof(suites[0]));
+	engine_init(t, a);
 	br_ssl_engine_set_buffer(&t->sc.eng, t->iobuf, sizeof(t->iobuf), 1);
 	if (resume)
 		br_ssl_engine_set_session_parameters(&t->sc.eng, &t->session);
