@@ -12,6 +12,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -510,7 +511,73 @@ x509_start_chain(const br_x509_class **ctx, const char *server_name)
 
 	x->ncerts = 0;
 	x->dnlen = 0;
-	x->minimal.vtable->start_chain(&x->minimal.vtable, server_name);
+	x->eelen = 0;
+	x->eetrunc = 0;
+	/* For an address, the chain is verified without a name, and the
+	   address is checked against the iPAddress names at the end. */
+	x->minimal.vtable->start_chain(&x->minimal.vtable,
+	    x->iplen ? NULL : server_name);
+}
+
+/* Read a DER length at *p (< end); -1 when malformed or too long. */
+static long
+der_len(const unsigned char **p, const unsigned char *end)
+{
+	long n = 0;
+	unsigned k;
+
+	if (*p >= end)
+		return -1;
+	if (**p < 0x80)
+		return *(*p)++;
+	k = *(*p)++ & 0x7F;
+	if (k == 0 || k > 3 || (size_t)(end - *p) < k)
+		return -1;
+	while (k--)
+		n = n << 8 | *(*p)++;
+	return n <= end - *p ? n : -1;
+}
+
+/*
+ * ee_has_ip: does the certificate der[0..len) list the address ip in
+ * its subjectAltName (OID 2.5.29.17) as an iPAddress ([7])? The
+ * extension is found by its OID, then parsed: OCTET STRING holding a
+ * SEQUENCE of GeneralName.
+ */
+static int
+ee_has_ip(const unsigned char *der, size_t len, const unsigned char *ip,
+    size_t iplen)
+{
+	static const unsigned char oid[] = { 0x06, 0x03, 0x55, 0x1D, 0x11 };
+	const unsigned char *p, *end = der + len, *q, *qend;
+	long n;
+	size_t i;
+
+	for (i = 0; i + sizeof(oid) < len; i++) {
+		if (memcmp(der + i, oid, sizeof(oid)) != 0)
+			continue;
+		p = der + i + sizeof(oid);
+		if (p + 3 <= end && p[0] == 0x01 && p[1] == 0x01)
+			p += 3;                 /* critical BOOLEAN */
+		if (p >= end || *p++ != 0x04 || (n = der_len(&p, end)) < 0)
+			continue;
+		q = p;
+		qend = p + n;
+		if (q >= qend || *q++ != 0x30 || (n = der_len(&q, qend)) < 0)
+			continue;
+		qend = q + n;
+		while (q < qend) {
+			unsigned char tag = *q++;
+
+			if ((n = der_len(&q, qend)) < 0)
+				break;
+			if (tag == 0x87 && (size_t)n == iplen &&
+			    memcmp(q, ip, iplen) == 0)
+				return 1;
+			q += n;
+		}
+	}
+	return 0;
 }
 
 static void
@@ -528,8 +595,15 @@ x509_append(const br_x509_class **ctx, const unsigned char *buf, size_t len)
 {
 	struct net_x509 *x = x509_of(ctx);
 
-	if (x->ncerts == 0)
+	if (x->ncerts == 0) {
 		br_x509_decoder_push(&x->decoder, buf, len);
+		if (len > sizeof(x->ee) - x->eelen)
+			x->eetrunc = 1;
+		else {
+			memcpy(x->ee + x->eelen, buf, len);
+			x->eelen += len;
+		}
+	}
 	x->minimal.vtable->append(&x->minimal.vtable, buf, len);
 }
 
@@ -546,8 +620,12 @@ static unsigned
 x509_end_chain(const br_x509_class **ctx)
 {
 	struct net_x509 *x = x509_of(ctx);
+	unsigned err = x->minimal.vtable->end_chain(&x->minimal.vtable);
 
-	return x->minimal.vtable->end_chain(&x->minimal.vtable);
+	if (err == 0 && x->iplen && (x->eetrunc ||
+	    !ee_has_ip(x->ee, x->eelen, x->ip, x->iplen)))
+		return BR_ERR_X509_BAD_SERVER_NAME;
+	return err;
 }
 
 static const br_x509_pkey *
@@ -624,6 +702,12 @@ net_tls_start(struct net_tls *t, int fd, const char *host,
 		return NET_ERR_CONFIG;
 	resume = t->have_session && strcmp(t->host, host) == 0;
 	engine_init(t, a);
+	if (inet_pton(AF_INET, host, t->x509.ip) == 1)
+		t->x509.iplen = 4;
+	else if (inet_pton(AF_INET6, host, t->x509.ip) == 1)
+		t->x509.iplen = 16;
+	else
+		t->x509.iplen = 0;
 	br_ssl_engine_set_buffer(&t->sc.eng, t->iobuf, sizeof(t->iobuf), 1);
 	if (resume)
 		br_ssl_engine_set_session_parameters(&t->sc.eng, &t->session);

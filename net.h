@@ -95,6 +95,8 @@ void net_anchors_free(struct net_anchors *a);
  * wrapped so that the server's own certificate is also decoded for
  * reports (subject, expiry). Verification is never skipped.
  */
+#define NET_MAX_EE_CERT  16384        /* server certificate kept for IP SAN */
+
 struct net_x509 {
 	const br_x509_class    *vtable;
 	br_x509_minimal_context minimal;
@@ -102,6 +104,13 @@ struct net_x509 {
 	unsigned                ncerts;
 	unsigned char           dn[NET_MAX_DN];
 	size_t                  dnlen;
+	/* An IP-literal host is matched against the certificate's
+	   iPAddress names (RFC 5280 4.2.1.6), which BearSSL does not do. */
+	unsigned char           ip[16];
+	size_t                  iplen;      /* 4, 16, or 0 for a DNS name */
+	unsigned char           ee[NET_MAX_EE_CERT];
+	size_t                  eelen;
+	int                     eetrunc;
 };
 
 /*
