@@ -563,26 +563,6 @@ preview(const unsigned char *s, size_t n, char *buf, size_t cap)
 	return buf;
 }
 
-static int
-sleep_until(int64_t until)
-{
-	struct pollfd pfd;
-	int64_t left;
-
-	for (;;) {
-		if (got_stop)
-			return -1;
-		if (got_hup)
-			return 1;
-		if ((left = until - now_ms()) <= 0)
-			return 0;
-		pfd.fd = wakepipe[0];
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left) > 0)
-			drain_wakepipe();
-	}
-}
-
 /* ------------------------------------------------------------------ */
 /* Counters (SIGUSR1)                                                 */
 
@@ -610,6 +590,30 @@ log_counters(void)
 	    "out %llu, last event %s ago", (double)(now - stats.started) / 1000,
 	    stats.connects, stats.events_in, stats.events_out, stats.filtered,
 	    stats.malformed, stats.bytes_in, stats.bytes_out, age);
+}
+
+static int
+sleep_until(int64_t until)
+{
+	struct pollfd pfd;
+	int64_t left;
+
+	for (;;) {
+		if (got_stop)
+			return -1;
+		if (got_hup)
+			return 1;
+		if (got_usr1) {
+			got_usr1 = 0;
+			log_counters();
+		}
+		if ((left = until - now_ms()) <= 0)
+			return 0;
+		pfd.fd = wakepipe[0];
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left) > 0)
+			drain_wakepipe();
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -757,11 +761,11 @@ tls_wait_data(struct net_tls *t, unsigned char **p, int64_t deadline)
 			return NET_ERR_IO;
 		if (pfd[1].revents)
 			drain_wakepipe();
-		if ((rc = net_tls_pump(t, pfd[0].revents)) < 0) {
-			if (rc == NET_ERR_CLOSED)
-				return 0;
-			return rc;
-		}
+		/* Data decrypted before a close or a failure still counts:
+		   the top of the loop takes it first. */
+		if ((rc = net_tls_pump(t, pfd[0].revents)) < 0 &&
+		    ((*p = net_tls_recv_buf(t, &len)) == NULL || len == 0))
+			return rc == NET_ERR_CLOSED ? 0 : rc;
 	}
 }
 
@@ -1675,14 +1679,17 @@ session(void)
 		wait = until - now;
 		if (wait < 0)
 			wait = 0;
-		pfd[0].fd = c.t->fd;
-		pfd[0].events = net_tls_events(c.t);
-		if (net_tls_closed(c.t)) {
+		/* Over once the peer is gone and all it sent is handled; a
+		   message held for stdout is written first. */
+		if (net_tls_closed(c.t) && !c.pending &&
+		    ((in = net_tls_recv_buf(c.t, &len)) == NULL || len == 0)) {
 			if (!c.closing)
 				strcpy(c.reason, "connection closed by server "
 				    "without a close frame");
 			goto done;
 		}
+		pfd[0].fd = net_tls_closed(c.t) ? -1 : c.t->fd;
+		pfd[0].events = net_tls_events(c.t);
 		pfd[1].fd = wakepipe[0];
 		pfd[1].events = POLLIN;
 		pfd[2].fd = out.nonblock && out_pending() ? 1 : -1;
@@ -1700,8 +1707,10 @@ session(void)
 			end = END_OUTPUT;
 			goto done;
 		}
-		rc = net_tls_pump(c.t, pfd[0].revents);
-		if (rc < 0 && (net_tls_recv_buf(c.t, &len) == NULL || len == 0)) {
+		rc = net_tls_closed(c.t) ? NET_ERR_CLOSED :
+		    net_tls_pump(c.t, pfd[0].revents);
+		if (rc < 0 && !c.pending &&
+		    (net_tls_recv_buf(c.t, &len) == NULL || len == 0)) {
 			/* Data decrypted before a failure is still handled
 			   above; only then does the connection end. */
 			if (rc != NET_ERR_CLOSED)
