@@ -1,0 +1,42 @@
+# make bench: zoomws against the Node.js client and the BearSSL ceiling,
+# on 127.0.0.1, one table on stdout (see bench/run.py). Installs what it
+# needs; BENCH_ARGS passes options to bench/run.py (e.g. --quick).
+
+BENCH_ARGS =
+BENCH_DIR  = build/bench
+
+bench: zoomws $(BENCH_DIR)/firehose $(BENCH_DIR)/ceiling $(BENCH_DIR)/spawn \
+       $(BENCH_DIR)/npm.stamp | deps-bench
+	python3 bench/run.py $(BENCH_ARGS)
+
+deps-bench: deps-build
+	@./need.sh python3 python3
+	@./need.sh openssl openssl
+	@./need.sh node nodejs
+	@./need.sh npm npm
+	@./need.sh valgrind valgrind
+
+# The server: glibc, -O2, one thread per connection; not shipped.
+$(BENCH_DIR)/firehose: bench/firehose.c | deps-build
+	@mkdir -p $(@D)
+	$(HOSTCC) -std=c99 -O2 -Wall -Wextra -Wshadow -I$(BEARSSL_INC) -o $@ \
+	    bench/firehose.c $(BEARSSL_LIB) -lpthread
+
+# The ceiling is built like zoomws: static, musl, same flags.
+$(BENCH_DIR)/ceiling: bench/ceiling.c fortify.c | deps-build
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ bench/ceiling.c fortify.c \
+	    $(BEARSSL_LIB)
+
+# Static and small, so that the peak RSS reported for its child is the
+# child's own.
+$(BENCH_DIR)/spawn: bench/spawn.c | deps-build
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -D_GNU_SOURCE $(LDFLAGS) -o $@ bench/spawn.c
+
+$(BENCH_DIR)/npm.stamp: bench/package.json bench/package-lock.json | deps-bench
+	@mkdir -p $(@D)
+	cd bench && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: bench deps-bench

@@ -1,0 +1,553 @@
+#!/usr/bin/env python3
+"""make bench: zoomws against the Node.js client and the BearSSL ceiling.
+
+Every contender is measured in the same run against the same firehose
+server on 127.0.0.1, REPS times (interleaved), and the table shows medians.
+A benchmark, not a test: it asserts nothing about time. It does check that
+each run wrote the events it should have (line counts; a sample of the
+output compared with what the server sent) and says so under the table.
+
+Contenders
+  ceiling  bench/ceiling.c: BearSSL, same handshake and upgrade, then only
+           reads and discards (no BearSSL client can do less work)
+  zoomws   ./zoomws
+  node     Node + ws: bench/node_client.js
+
+Workloads, each with stdout to /dev/null and through a pipe drained by
+bench/spawn (64 KiB reads):
+  small    about 640-byte frames (meeting.participant_joined)
+  large    about 8 KB frames (recording.completed)
+plus N=1 runs for start-to-first-event, reconnect runs (the server sends one
+event per connection and closes) against a server with a TLS session cache
+and one without, and callgrind instruction counts for zoomws and the ceiling.
+
+Figures
+  events/s      (N-1) / (wall time - median start-to-first-event): the
+                steady rate, start-up taken out
+  MB/s          WebSocket bytes the client received per second at that rate
+  CPU us/event  (user+sys of the client, from wait4) minus the CPU of an
+                N=1 run, over N-1: the marginal cost, also = CPU seconds
+                per million events
+  peak RSS      ru_maxrss of the client (spawn is a small static program,
+                so the figure is the client's own)
+  first event   process start to the first line read from its stdout
+  reconnect     server's close to the next line, line to line; resumed:
+                the server has a session cache; full: it has none
+  instr/event   callgrind Ir, (Ir(N) - Ir(1)) / (N-1)
+  server CPU    the firehose's CPU over the run's wall time: near 100 %
+                means the server, not the client, set the pace
+
+Usage: bench/run.py [--reps N] [--small N] [--large N] [--quick]
+                    [--only ceiling,zoomws,node] [--no-callgrind]
+                    [--json FILE]
+"""
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+BUILD = os.path.join(ROOT, 'build', 'bench')
+sys.path.insert(0, HERE)
+import workload  # noqa: E402
+
+FIREHOSE = os.path.join(BUILD, 'firehose')
+CEILING = os.path.join(BUILD, 'ceiling')
+SPAWN = os.path.join(BUILD, 'spawn')
+ZOOMWS = os.environ.get('ZOOMWS', os.path.join(ROOT, 'zoomws'))
+NODE = shutil.which('node') or 'node'
+NODE_CLIENT = os.path.join(HERE, 'node_client.js')
+ROUNDS = 10             # connections per reconnect run
+TIMEOUT = 300           # seconds, any one run
+CONTENDERS = ('ceiling', 'zoomws', 'node')
+
+
+def log(msg):
+    sys.stderr.write(msg + '\n')
+    sys.stderr.flush()
+
+
+class Firehose:
+    """The server process; its first stdout line describes the frames."""
+
+    def __init__(self, certs, evsets):
+        args = [FIREHOSE, '--cert', certs['chain.pem'], '--key', certs['server.key']]
+        for name, (path, _) in evsets.items():
+            args += ['--events', '%s=%s' % (name, path)]
+        self.p = subprocess.Popen(args, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        self.info = json.loads(self.p.stdout.readline())
+        self.conns = []
+        t = threading.Thread(target=self._read, daemon=True)
+        t.start()
+
+    def _read(self):
+        for line in self.p.stdout:
+            try:
+                self.conns.append(json.loads(line))
+            except ValueError:
+                pass
+
+    def port(self, cache=True):
+        return self.info['port' if cache else 'port_nocache']
+
+    def stream_bytes(self, name, n):
+        """WebSocket bytes after the 101 for n events of set name."""
+        fr = self.info['frames'][name]
+        return self.info['bc'] + sum(fr) * (n // len(fr)) + sum(fr[:n % len(fr)])
+
+    def cpu(self):
+        with open('/proc/%d/stat' % self.p.pid) as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+    def stop(self):
+        self.p.kill()
+        self.p.wait()
+
+
+def env_for(fh, sub, cache=True):
+    port = fh.port(cache)
+    return {
+        'PATH': os.environ.get('PATH', '/usr/bin:/bin'),
+        'HOME': os.environ.get('HOME', '/tmp'),
+        'ZOOM_CLIENT_ID': 'benchClientId',
+        'ZOOM_CLIENT_SECRET': 'benchClientSecret',
+        'ZOOM_ACCOUNT_ID': 'benchAccountId',
+        'ZOOM_OAUTH_URL': 'https://127.0.0.1:%d/oauth/token' % port,
+        'ZOOM_WS_URL': 'wss://127.0.0.1:%d/ws?subscriptionId=%s' % (port, sub),
+    }
+
+
+def argv_for(who, ca, n, nbytes, rounds=1):
+    if who == 'ceiling':
+        a = [CEILING, '--ca-file', ca, '-b', str(nbytes)]
+        return a + ['-r', str(rounds)] if rounds > 1 else a
+    if who == 'zoomws':
+        a = [ZOOMWS, '--ca-file', ca, '-n', str(n)]
+        # The smallest reconnect delay zoomws accepts (it draws the delay
+        # uniformly below --backoff-min): the figure is then the protocol.
+        return a + ['--backoff-min', '0.001', '--backoff-max', '0.001'] \
+            if rounds > 1 else a
+    return [NODE, NODE_CLIENT, '--ca-file', ca, '-n', str(n)]
+
+
+def spawn(argv, env, pipe, stamps=0, capture=None, logf=None):
+    a = [SPAWN, '--timeout', str(TIMEOUT)]
+    if pipe:
+        a.append('--pipe')
+    if stamps:
+        a += ['--stamps', str(stamps)]
+    if capture:
+        a += ['--capture', capture, str(4 << 20)]
+    p = subprocess.run(a + ['--'] + argv, env=env, stdout=subprocess.PIPE,
+                       stderr=logf or subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    return json.loads(p.stdout.decode())
+
+
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.who = [w for w in CONTENDERS if w in args.only.split(',')]
+        self.res = {}           # (who, metric) -> list of values
+        self.notes = []
+        self.problems = []
+        os.makedirs(os.path.join(BUILD, 'logs'), exist_ok=True)
+        self.certs = workload.certs(os.path.join(BUILD, 'certs'))
+        self.sets = workload.events(BUILD)
+        self.fh = Firehose(self.certs, self.sets)
+        self.n = {'small': args.small, 'large': args.large}
+
+    def add(self, who, metric, v):
+        self.res.setdefault((who, metric), []).append(v)
+
+    def get(self, who, metric):
+        return med(self.res.get((who, metric), []))
+
+    def logfile(self, who):
+        return open(os.path.join(BUILD, 'logs', who + '.log'), 'ab')
+
+    def check(self, who, what, r, lines):
+        if r['rc'] != 0 or r['timeout']:
+            self.problems.append('%s %s: exit %d%s' % (who, what, r['rc'],
+                                 ' (timed out)' if r['timeout'] else ''))
+            return False
+        if lines is not None and r['lines'] != lines:
+            self.problems.append('%s %s: %d lines written, %d expected'
+                                 % (who, what, r['lines'], lines))
+            return False
+        return True
+
+    def first_event(self, who, size):
+        sub = '%s-1-0' % size
+        with self.logfile(who) as lf:
+            r = spawn(argv_for(who, self.certs['ca.pem'], 1,
+                               self.fh.stream_bytes(size, 1)),
+                      env_for(self.fh, sub), True, stamps=1, logf=lf)
+        if self.check(who, 'first event (%s)' % size, r, 1) and r['stamps']:
+            self.add(who, 'first_' + size, r['stamps'][0])
+            self.add(who, 'startcpu_' + size, r['user'] + r['sys'])
+
+    def throughput(self, who, size, pipe, capture=None):
+        n = self.n[size]
+        sub = '%s-%d-0' % (size, n)
+        c0 = self.fh.cpu()
+        with self.logfile(who) as lf:
+            r = spawn(argv_for(who, self.certs['ca.pem'], n,
+                               self.fh.stream_bytes(size, n)),
+                      env_for(self.fh, sub), pipe, capture=capture, logf=lf)
+        c1 = self.fh.cpu()
+        out = 'pipe' if pipe else 'null'
+        want = (1 if who == 'ceiling' else n) if pipe else None
+        if not self.check(who, '%s %s' % (size, out), r, want):
+            return
+        key = '%s_%s' % (size, out)
+        self.add(who, 'wall_' + key, r['wall'])
+        self.add(who, 'cpu_' + key, r['user'] + r['sys'])
+        self.add(who, 'rss_' + key, r['maxrss_kb'])
+        self.add(who, 'srv_' + key, (c1 - c0) / r['wall'] if r['wall'] > 0 else None)
+
+    def reconnect(self, who, cache):
+        sub = 'small-1-1'
+        with self.logfile(who) as lf:
+            r = spawn(argv_for(who, self.certs['ca.pem'], ROUNDS,
+                               self.fh.stream_bytes('small', 1), rounds=ROUNDS),
+                      env_for(self.fh, sub, cache), True, stamps=ROUNDS, logf=lf)
+        what = 'reconnect (%s)' % ('resumed' if cache else 'full')
+        if not self.check(who, what, r, ROUNDS):
+            return
+        st = r['stamps']
+        for a, b in zip(st, st[1:]):
+            self.add(who, 'reconnect_' + ('resumed' if cache else 'full'), b - a)
+
+    def run(self):
+        reps = self.args.reps
+        log('bench: warming up')
+        for who in self.who:
+            self.first_event(who, 'small')
+        self.res = {}
+        for rep in range(reps):
+            log('bench: repetition %d of %d' % (rep + 1, reps))
+            for who in self.who:
+                for size in ('small', 'large'):
+                    self.first_event(who, size)
+                for cache in (True, False):
+                    self.reconnect(who, cache)
+                for size in ('small', 'large'):
+                    for pipe in (False, True):
+                        cap = None
+                        if rep == 0 and pipe and who != 'ceiling':
+                            cap = os.path.join(BUILD, 'out-%s-%s.ndjson' % (who, size))
+                        self.throughput(who, size, pipe, capture=cap)
+        self.verify_outputs()
+        self.resumption_seen()
+        if not self.args.no_callgrind:
+            self.callgrind()
+        self.sizes()
+
+    def verify_outputs(self):
+        """The first events each client wrote, against what was sent:
+        zoomws byte for byte, Node as parsed JSON (JSON.stringify
+        re-escapes)."""
+        for who in self.who:
+            if who == 'ceiling':
+                continue
+            for size in ('small', 'large'):
+                path = os.path.join(BUILD, 'out-%s-%s.ndjson' % (who, size))
+                if not os.path.exists(path):
+                    continue
+                lines = self.sets[size][1]
+                got = open(path, 'rb').read().split(b'\n')[:-1]
+                bad = 0
+                for i, g in enumerate(got):
+                    want = lines[i % len(lines)]
+                    if who == 'zoomws':
+                        bad += g != want.encode('utf-8')
+                    else:
+                        bad += json.loads(g) != json.loads(want)
+                self.notes.append('output check %s %s: %d events compared, %d differ'
+                                  % (who, size, len(got), bad))
+                if bad or not got:
+                    self.problems.append('%s %s: output differs from the events sent'
+                                         % (who, size))
+
+    def resumption_seen(self):
+        conns = [c for c in self.fh.conns if c.get('sub') == 'small-1-1']
+        res = sum(c['resumed'] for c in conns if c['cache'])
+        tot = sum(1 for c in conns if c['cache'])
+        self.notes.append('server saw %d of %d reconnects to the caching port '
+                          'resume the TLS session' % (res, tot))
+
+    def callgrind(self):
+        if shutil.which('valgrind') is None:
+            self.notes.append('valgrind missing: no instruction counts')
+            return
+        n = self.args.cg_events
+        for who in ('zoomws', 'ceiling'):
+            if who not in self.who:
+                continue
+            for size in ('small', 'large'):
+                ir = {}
+                for k in (1, n):
+                    out = os.path.join(BUILD, 'callgrind.%s.%s.%d' % (who, size, k))
+                    argv = ['valgrind', '--tool=callgrind', '--callgrind-out-file=' + out,
+                            ] + argv_for(who, self.certs['ca.pem'], k,
+                                         self.fh.stream_bytes(size, k))
+                    with self.logfile('callgrind') as lf:
+                        p = subprocess.run(argv, env=env_for(self.fh, '%s-%d-0' % (size, k)),
+                                           stdout=subprocess.DEVNULL, stderr=lf,
+                                           stdin=subprocess.DEVNULL, timeout=TIMEOUT)
+                    if p.returncode != 0:
+                        self.problems.append('callgrind %s %s: exit %d'
+                                             % (who, size, p.returncode))
+                        break
+                    ir[k] = read_ir(out)
+                if len(ir) == 2 and None not in ir.values():
+                    self.add(who, 'ir_' + size, (ir[n] - ir[1]) / (n - 1))
+                    self.add(who, 'irstart_' + size, ir[1])
+
+    def sizes(self):
+        for who, path in (('zoomws', ZOOMWS), ('ceiling', CEILING)):
+            if who in self.who and os.path.exists(path):
+                self.add(who, 'binary', stripped_size(path))
+        if 'node' in self.who:
+            node = os.path.realpath(NODE)
+            ws = os.path.join(HERE, 'node_modules', 'ws')
+            wsz = sum(os.path.getsize(os.path.join(d, f))
+                      for d, _, fs in os.walk(ws) for f in fs)
+            self.add('node', 'binary', stripped_size(node) + wsz)
+
+    def stop(self):
+        self.fh.stop()
+
+
+def read_ir(path):
+    with open(path) as f:
+        for line in f:
+            if line.startswith('summary:') or line.startswith('totals:'):
+                return int(line.split()[1])
+    return None
+
+
+def stripped_size(path):
+    tmp = os.path.join(BUILD, 'stripped.tmp')
+    try:
+        subprocess.run(['strip', '-o', tmp, path], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return os.path.getsize(tmp)
+    except (OSError, subprocess.CalledProcessError):
+        return os.path.getsize(path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+# ---- the table ----
+
+def fmt(v, kind):
+    if v is None:
+        return '-'
+    if kind == 'rate':
+        return '{:,.0f}'.format(v)
+    if kind == 'mbs':
+        return '%.0f' % v if v >= 100 else '%.1f' % v
+    if kind == 'us':
+        return '%.2f' % v if v < 10 else '%.1f' % v
+    if kind == 'ms':
+        return '%.1f' % v if v < 100 else '%.0f' % v
+    if kind == 'mib':
+        return '%.2f' % v if v < 10 else '%.1f' % v
+    if kind == 'kib':
+        return '{:,.0f} KiB'.format(v) if v < 10240 else '{:,.1f} MiB'.format(v / 1024)
+    if kind == 'pct':
+        return '%.0f %%' % (100 * v)
+    if kind == 'ir':
+        return '{:,.0f}'.format(v)
+    return str(v)
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return '-'
+    r = a / b
+    if r < 0.1:
+        return '%.3f' % r
+    return '%.2f' % r if r < 10 else '%.0f' % r
+
+
+def table(b):
+    w = b.who
+    rows = []           # (label, {who: value}, kind)
+
+    def steady(who, size, out):
+        wall = b.get(who, 'wall_%s_%s' % (size, out))
+        first = b.get(who, 'first_' + size)
+        if wall is None:
+            return None
+        n = b.n[size]
+        t = wall - (first or 0)
+        return (n - 1) / t if t > 0 else None
+
+    def cpu_per_event(who, size, out):
+        cpu = b.get(who, 'cpu_%s_%s' % (size, out))
+        start = b.get(who, 'startcpu_' + size) or 0
+        if cpu is None:
+            return None
+        return max(cpu - start, 0) / (b.n[size] - 1) * 1e6
+
+    label = {'small': '640 B', 'large': '8 KB'}
+    for size in ('small', 'large'):
+        for out in ('null', 'pipe'):
+            rows.append(('events/s, %s, stdout %s' % (label[size],
+                         '/dev/null' if out == 'null' else 'pipe'),
+                         {x: steady(x, size, out) for x in w}, 'rate'))
+    for size in ('small', 'large'):
+        avg = b.stream_avg[size]
+        rows.append(('wire MB/s, %s, /dev/null' % label[size],
+                     {x: (steady(x, size, 'null') or 0) * avg / 1e6 or None for x in w},
+                     'mbs'))
+    for size in ('small', 'large'):
+        for out in ('null', 'pipe'):
+            rows.append(('CPU us/event (= s per 1M), %s, %s' % (label[size],
+                         '/dev/null' if out == 'null' else 'pipe'),
+                         {x: cpu_per_event(x, size, out) for x in w}, 'us'))
+    for size in ('small', 'large'):
+        for out in ('null', 'pipe'):
+            rows.append(('peak RSS MiB, %s, %s' % (label[size],
+                         '/dev/null' if out == 'null' else 'pipe'),
+                         {x: (lambda v: v / 1024 if v is not None else None)(
+                             max(b.res.get((x, 'rss_%s_%s' % (size, out)), [None]),
+                                 key=lambda y: -1 if y is None else y))
+                          for x in w}, 'mib'))
+    rows.append(('start to first event, ms',
+                 {x: (lambda v: v * 1e3 if v is not None else None)(b.get(x, 'first_small'))
+                  for x in w}, 'ms'))
+    rows.append(('CPU to first event, ms',
+                 {x: (lambda v: v * 1e3 if v is not None else None)(b.get(x, 'startcpu_small'))
+                  for x in w}, 'ms'))
+    for mode in ('resumed', 'full'):
+        rows.append(('reconnect, ms, TLS %s' % ('resumed' if mode == 'resumed'
+                                                  else 'full handshake'),
+                     {x: (lambda v: v * 1e3 if v is not None else None)(
+                         b.get(x, 'reconnect_' + mode)) for x in w}, 'ms'))
+    for size in ('small', 'large'):
+        rows.append(('callgrind instructions/event, %s' % label[size],
+                     {x: b.get(x, 'ir_' + size) for x in w}, 'ir'))
+    rows.append(('stripped binary', {x: (lambda v: v / 1024 if v else None)(
+        b.get(x, 'binary')) for x in w}, 'kib'))
+    for size in ('small', 'large'):
+        rows.append(('server CPU while %s, /dev/null' % {'small': 'small',
+                     'large': 'large'}[size],
+                     {x: b.get(x, 'srv_%s_null' % size) for x in w}, 'pct'))
+
+    head = ['metric (median of %d)' % b.args.reps] + list(w)
+    have_r = 'zoomws' in w
+    if have_r and 'node' in w:
+        head.append('zoomws/node')
+    if have_r and 'ceiling' in w:
+        head.append('zoomws/ceiling')
+    body = []
+    for lab, vals, kind in rows:
+        line = [lab] + [fmt(vals.get(x), kind) for x in w]
+        if have_r and 'node' in w:
+            line.append(ratio(vals.get('zoomws'), vals.get('node')) if kind != 'pct' else '')
+        if have_r and 'ceiling' in w:
+            line.append(ratio(vals.get('zoomws'), vals.get('ceiling')) if kind != 'pct' else '')
+        body.append(line)
+    widths = [max(len(r[i]) for r in [head] + body) for i in range(len(head))]
+    out = []
+    out.append('| ' + ' | '.join(h.ljust(widths[i]) for i, h in enumerate(head)) + ' |')
+    out.append('|' + '|'.join('-' * (widths[i] + 1) + (':' if i else '-')
+                              for i in range(len(head))) + '|')
+    for r in body:
+        out.append('| ' + ' | '.join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i])
+                                     for i, c in enumerate(r)) + ' |')
+    return '\n'.join(out)
+
+
+def machine():
+    cpu = '?'
+    try:
+        for line in open('/proc/cpuinfo'):
+            if line.startswith('model name'):
+                cpu = line.split(':', 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30
+    node = subprocess.run([NODE, '--version'], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL).stdout.decode().strip()
+    try:
+        wsv = json.load(open(os.path.join(HERE, 'node_modules', 'ws',
+                                          'package.json')))['version']
+    except (OSError, ValueError):
+        wsv = '?'
+    return ('%s, %d CPUs, %.0f GiB, Linux %s; Node %s + ws %s; TLS 1.2 '
+            'ECDHE-RSA-AES128-GCM-SHA256, RSA-2048 chain of 2'
+            % (cpu, os.cpu_count(), mem, platform.release(), node, wsv))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--reps', type=int, default=5)
+    ap.add_argument('--small', type=int, default=100000, help='events per small run')
+    ap.add_argument('--large', type=int, default=20000, help='events per large run')
+    ap.add_argument('--cg-events', type=int, default=20000,
+                    help='events per callgrind run')
+    ap.add_argument('--quick', action='store_true',
+                    help='--reps 1 --small 20000 --large 4000 --cg-events 2000')
+    ap.add_argument('--only', default=','.join(CONTENDERS))
+    ap.add_argument('--no-callgrind', action='store_true')
+    ap.add_argument('--json', help='also write every measurement here')
+    args = ap.parse_args()
+    if args.quick:
+        args.reps, args.small, args.large, args.cg_events = 1, 20000, 4000, 2000
+    for path in (FIREHOSE, CEILING, SPAWN):
+        if not os.path.exists(path):
+            sys.exit('bench: %s is missing: run make bench' % path)
+    if 'zoomws' in args.only and not os.path.exists(ZOOMWS):
+        sys.exit('bench: %s is missing: run make' % ZOOMWS)
+    t0 = time.time()
+    b = Bench(args)
+    try:
+        b.stream_avg = {}
+        for size in ('small', 'large'):
+            fr = b.fh.info['frames'][size]
+            b.stream_avg[size] = sum(fr) / len(fr)
+        b.run()
+    finally:
+        b.stop()
+    print()
+    print('zoomws benchmark, %s' % time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()))
+    print(machine())
+    print('events per run: %d small (%.0f-byte frames), %d large (%.0f-byte '
+          'frames); callgrind: %d events' % (b.n['small'], b.stream_avg['small'],
+                                           b.n['large'], b.stream_avg['large'],
+                                           args.cg_events))
+    print()
+    print(table(b))
+    print()
+    for n in b.notes:
+        print('- ' + n)
+    for p in b.problems:
+        print('- PROBLEM: ' + p)
+    print('- %.0f s in all; logs under build/bench/logs' % (time.time() - t0))
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump({'%s %s' % k: v for k, v in b.res.items()}, f, indent=1)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
