@@ -2168,9 +2168,10 @@ backoff_delay(int failures)
 static int
 finish(int code)
 {
-	/* Write out what was received, within the 2 s the contract allows. */
+	/* Write out what was received: after a signal within the 2 s the
+	   contract allows, else all of it however slow the reader. */
 	if (out.buf != NULL && out_pending() > 0 && !out.broken)
-		out_flush(1, now_ms() + 1500);
+		out_flush(1, got_stop ? now_ms() + 1500 : INT64_MAX);
 	out_restore();
 	if (out.broken && code == 0)
 		code = EX_IOERR_;
