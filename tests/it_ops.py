@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Integration: the operations features of zoomws against the simulator:
+--lock, --gaps, --check, SIGHUP reload, SIGUSR1 counters, --syslog."""
+import json
+import os
+import signal
+import tempfile
+import time
+
+from itlib import (FAST, Run, event, expect, expect_eq, line, main, sim,
+                   test)
+
+
+@test
+def lock_second_instance_exits_75():
+    d = tempfile.mkdtemp()
+    lock = os.path.join(d, 'zoomws.lock')
+    with sim() as s:
+        a = Run(['--lock', lock] + FAST, s=s)
+        s.wait_connections(1, 5)
+        t0 = time.monotonic()
+        b = Run(['--lock', lock] + FAST, s=s)
+        expect_eq(b.wait(5), 75, 'second instance')
+        expect(time.monotonic() - t0 < 2, 'second instance did not exit at once')
+        expect('held by another instance' in b.stderr, 'cause:\n%s', b.stderr)
+        expect_eq(len(s.connections), 1, 'the second instance connected')
+        a.signal(signal.SIGTERM)
+        expect_eq(a.wait(), 0, 'first instance')
+        # The lock dies with the process.
+        c = Run(['--lock', lock, '-t', '0.3'] + FAST, s=s)
+        expect_eq(c.wait(5), 0, 'third instance after the first ended')
+
+
+@test
+def gaps_line_after_reconnect():
+    e1, e2 = event('meeting.started', 1), event('meeting.ended', 2)
+    with sim() as s:
+        s.ws_scripts = [[('event', e1), ('drop',)], [('sleep', 0.2), ('event', e2)]]
+        before = int(time.time() * 1000)
+        r = Run(['-n', '2', '--gaps'] + FAST, s=s)
+        expect_eq(r.wait(), 0, 'exit code')
+        after = int(time.time() * 1000)
+        got = r.lines()
+        expect_eq(len(got), 3, 'lines: %r' % got)
+        expect_eq(got[0], line(e1), 'first event')
+        expect_eq(got[2], line(e2), 'second event')
+        gap = json.loads(got[1])
+        expect_eq(gap['event'], 'zoomws.gap', 'gap line')
+        frm, to = gap['payload']['from'], gap['payload']['to']
+        expect(before <= frm <= to <= after, 'window %r not within %r..%r', gap, before,
+               after)
+    with sim() as s:
+        s.ws_scripts = [[('event', e1), ('drop',)], [('event', e2)]]
+        r = Run(['-n', '2'] + FAST, s=s)
+        expect_eq(r.wait(), 0, 'exit code')
+        expect_eq(r.lines(), [line(e1), line(e2)], 'no gap line without --gaps')
+
+
+@test
+def check_passes_step_by_step():
+    with sim() as s:
+        r = Run(['--check'], s=s)
+        expect_eq(r.wait(), 0, 'exit code:\n' + r.stderr)
+        for step in ('configuration', 'DNS', 'TCP', 'TLS', 'token', 'upgrade',
+                     'build_connection', 'heartbeat'):
+            expect(any(l.split()[:2] == ['ok', step] for l in r.stderr.splitlines()),
+                   'step %s not ok:\n%s', step, r.stderr)
+        expect('check passed' in r.stderr, 'verdict')
+        expect('expires' in r.stderr and 'CN=' in r.stderr, 'certificate subject/expiry')
+        expect_eq(r.lines(), [], 'stdout')
+        expect_eq(s.connections[0].close_code, 1000, 'close code')
+        expect(len(s.connections[0].heartbeats) >= 1, 'heartbeat sent')
+
+
+def _check_fails(step, code, hint_word, args=(), **kw):
+    r = Run(['--check'] + list(args), **kw)
+    expect_eq(r.wait(), code, 'exit code:\n' + r.stderr)
+    lines = r.stderr.splitlines()
+    expect(any(l.split()[:2] == ['FAIL', step] for l in lines),
+           'step %s did not fail:\n%s', step, r.stderr)
+    expect(any('hint:' in l and hint_word in l for l in lines),
+           'no hint naming %s:\n%s', hint_word, r.stderr)
+    return r
+
+
+@test
+def check_names_the_failing_step():
+    with sim() as s:
+        _check_fails('token', 77, 'ZOOM_CLIENT_SECRET', s=s,
+                     extra_env={'ZOOM_CLIENT_SECRET': 'wrong'})
+        s.ws_scripts = [[('build', False, 'Invalid Token')]]
+        _check_fails('build_connection', 77, 'ZOOM_SUBSCRIPTION_ID', s=s)
+        s.ws_scripts = [[('upgrade', {'status': 404})]]
+        _check_fails('upgrade', 69, 'ZOOM_WS_URL', s=s)
+        s.ws_scripts = [[('mute',)]]
+        _check_fails('heartbeat', 69, 'heartbeat', args=['--idle-timeout', '1'], s=s)
+    with sim(cert='untrusted') as s:
+        _check_fails('TLS', 69, 'SSL_CERT_FILE', s=s)
+    with sim(cert='expired') as s:
+        _check_fails('TLS', 69, 'clock', s=s)
+    with sim() as s:
+        port = s.port
+    # nothing listens there any more
+    env = {'ZOOM_CLIENT_ID': 'x', 'ZOOM_CLIENT_SECRET': 'y', 'ZOOM_SUBSCRIPTION_ID': 's',
+           'ZOOM_WS_URL': 'wss://127.0.0.1:%d/ws' % port,
+           'ZOOM_OAUTH_URL': 'https://127.0.0.1:%d/oauth/token' % port}
+    _check_fails('TCP', 69, 'port 443', env=env)
+    env['ZOOM_WS_URL'] = 'wss://no-such-host.invalid/ws'
+    _check_fails('DNS', 69, 'ZOOM_WS_URL', env=env)
+    del env['ZOOM_CLIENT_ID']
+    _check_fails('configuration', 78, 'env file', env=env)
+
+
+@test
+def sighup_rereads_env_file():
+    d = tempfile.mkdtemp()
+    path = os.path.join(d, 'zoomws.env')
+    e1, e2 = event('meeting.started', 1), event('meeting.ended', 2)
+    with sim() as s:
+        env = s.env()
+        secret = env.pop('ZOOM_CLIENT_SECRET')
+        with open(path, 'w') as f:
+            f.write('ZOOM_CLIENT_SECRET=%s\n' % secret)
+        os.chmod(path, 0o600)
+        s.ws_scripts = [[('event', e1), ('hold',)], [('event', e2), ('hold',)]]
+        r = Run(['--env-file', path] + FAST, env=env)
+        r.wait_lines(1)
+        # Rotate the secret at the server and in the file, then SIGHUP.
+        s.client_secret = 'rotated-secret-value'
+        with open(path, 'w') as f:
+            f.write('ZOOM_CLIENT_SECRET=rotated-secret-value\n')
+        r.signal(signal.SIGHUP)
+        r.wait_lines(2)
+        r.signal(signal.SIGTERM)
+        expect_eq(r.wait(), 0, 'exit code')
+        expect_eq(r.lines(), [line(e1), line(e2)], 'stdout')
+        expect_eq(len(s.token_requests), 2, 'token fetched again after SIGHUP')
+        expect('rotated-secret-value' not in r.stderr, 'secret logged')
+        expect('reloaded' in r.stderr, 'reload logged:\n%s', r.stderr)
+
+
+@test
+def sigusr1_prints_counters():
+    evs = [event('meeting.started', i) for i in range(3)]
+    with sim() as s:
+        s.ws_scripts = [[('event', e) for e in evs] + [('hold',)]]
+        r = Run(FAST, s=s)
+        r.wait_lines(3)
+        r.signal(signal.SIGUSR1)
+        r.wait_stderr('counters:')
+        r.signal(signal.SIGTERM)
+        expect_eq(r.wait(), 0, 'exit code')
+        ln = [l for l in r.stderr.splitlines() if 'counters:' in l][0]
+        for word in ('uptime', 'connects 1', 'events in 3', 'out 3', 'filtered 0',
+                     'malformed 0', 'bytes in', 'last event'):
+            expect(word in ln, '%r missing from %r', word, ln)
+
+
+@test
+def syslog_sends_nothing_to_stderr():
+    with sim() as s:
+        s.ws_scripts = [[('event', event('meeting.started'))]]
+        r = Run(['-n', '1', '--syslog'] + FAST, s=s)
+        expect_eq(r.wait(), 0, 'exit code')
+        expect_eq(r.stderr, '', 'stderr with --syslog')
+        expect_eq(len(r.lines()), 1, 'stdout')
+
+
+if __name__ == '__main__':
+    main()
