@@ -94,6 +94,14 @@ class Firehose:
             except ValueError:
                 pass
 
+    def settle(self, since, n, timeout=2.0):
+        """The reports of connections since index `since`, once n of
+        them are in (or after timeout)."""
+        end = time.monotonic() + timeout
+        while len(self.conns) - since < n and time.monotonic() < end:
+            time.sleep(0.005)
+        return self.conns[since:]
+
     def port(self, cache=True):
         return self.info['port' if cache else 'port_nocache']
 
@@ -220,6 +228,7 @@ class Bench:
 
     def reconnect(self, who, cache):
         sub = 'small-1-1'
+        seen = len(self.fh.conns)
         with self.logfile(who) as lf:
             r = spawn(argv_for(who, self.certs['ca.pem'], ROUNDS,
                                self.fh.stream_bytes('small', 1), rounds=ROUNDS),
@@ -227,6 +236,12 @@ class Bench:
         what = 'reconnect (%s)' % ('resumed' if cache else 'full')
         if not self.check(who, what, r, ROUNDS):
             return
+        if cache:
+            # Reports come as connections end, not always in order: all
+            # but the first connection of the run can resume.
+            conns = self.fh.settle(seen, ROUNDS)
+            self.add(who, 'resumed_count', sum(c['resumed'] for c in conns))
+            self.add(who, 'resumed_of', len(conns) - 1)
         st = r['stamps']
         for a, b in zip(st, st[1:]):
             self.add(who, 'reconnect_' + ('resumed' if cache else 'full'), b - a)
@@ -251,7 +266,6 @@ class Bench:
                             cap = os.path.join(BUILD, 'out-%s-%s.ndjson' % (who, size))
                         self.throughput(who, size, pipe, capture=cap)
         self.verify_outputs()
-        self.resumption_seen()
         if not self.args.no_callgrind:
             self.callgrind()
         self.sizes()
@@ -282,22 +296,17 @@ class Bench:
                     self.problems.append('%s %s: output differs from the events sent'
                                          % (who, size))
 
-    def resumption_seen(self):
-        conns = [c for c in self.fh.conns if c.get('sub') == 'small-1-1']
-        res = sum(c['resumed'] for c in conns if c['cache'])
-        tot = sum(1 for c in conns if c['cache'])
-        self.notes.append('server saw %d of %d reconnects to the caching port '
-                          'resume the TLS session' % (res, tot))
-
     def callgrind(self):
         if shutil.which('valgrind') is None:
             self.notes.append('valgrind missing: no instruction counts')
             return
-        n = self.args.cg_events
         for who in ('zoomws', 'ceiling'):
             if who not in self.who:
                 continue
             for size in ('small', 'large'):
+                # The same wire bytes for both sizes: large events are
+                # about 8 times as big.
+                n = self.args.cg_events if size == 'small' else max(self.args.cg_events // 8, 2)
                 ir = {}
                 for k in (1, n):
                     out = os.path.join(BUILD, 'callgrind.%s.%s.%d' % (who, size, k))
@@ -386,50 +395,60 @@ def ratio(a, b):
     return '%.2f' % r if r < 10 else '%.0f' % r
 
 
+def steady(b, who, size, out):
+    """Events per second once started: (N-1) over the wall time less the
+    median start-to-first-event."""
+    wall = b.get(who, 'wall_%s_%s' % (size, out))
+    first = b.get(who, 'first_' + size)
+    if wall is None:
+        return None
+    t = wall - (first or 0)
+    return (b.n[size] - 1) / t if t > 0 else None
+
+
+def cpu_per_event(b, who, size, out):
+    """Marginal CPU microseconds per event: the run's CPU less an N=1
+    run's, over N-1."""
+    cpu = b.get(who, 'cpu_%s_%s' % (size, out))
+    start = b.get(who, 'startcpu_' + size) or 0
+    if cpu is None:
+        return None
+    return max(cpu - start, 0) / (b.n[size] - 1) * 1e6
+
+
+def peak_rss_kb(b, who, size=None, out=None):
+    """The largest peak RSS over the runs (all of them by default)."""
+    vals = [v for (w, k), vs in b.res.items() if w == who and k.startswith('rss_')
+            and (size is None or k == 'rss_%s_%s' % (size, out)) for v in vs]
+    return max(vals) if vals else None
+
+
 def table(b):
     w = b.who
     rows = []           # (label, {who: value}, kind)
-
-    def steady(who, size, out):
-        wall = b.get(who, 'wall_%s_%s' % (size, out))
-        first = b.get(who, 'first_' + size)
-        if wall is None:
-            return None
-        n = b.n[size]
-        t = wall - (first or 0)
-        return (n - 1) / t if t > 0 else None
-
-    def cpu_per_event(who, size, out):
-        cpu = b.get(who, 'cpu_%s_%s' % (size, out))
-        start = b.get(who, 'startcpu_' + size) or 0
-        if cpu is None:
-            return None
-        return max(cpu - start, 0) / (b.n[size] - 1) * 1e6
 
     label = {'small': '640 B', 'large': '8 KB'}
     for size in ('small', 'large'):
         for out in ('null', 'pipe'):
             rows.append(('events/s, %s, stdout %s' % (label[size],
                          '/dev/null' if out == 'null' else 'pipe'),
-                         {x: steady(x, size, out) for x in w}, 'rate'))
+                         {x: steady(b, x, size, out) for x in w}, 'rate'))
     for size in ('small', 'large'):
         avg = b.stream_avg[size]
         rows.append(('wire MB/s, %s, /dev/null' % label[size],
-                     {x: (steady(x, size, 'null') or 0) * avg / 1e6 or None for x in w},
+                     {x: (steady(b, x, size, 'null') or 0) * avg / 1e6 or None for x in w},
                      'mbs'))
     for size in ('small', 'large'):
         for out in ('null', 'pipe'):
             rows.append(('CPU us/event (= s per 1M), %s, %s' % (label[size],
                          '/dev/null' if out == 'null' else 'pipe'),
-                         {x: cpu_per_event(x, size, out) for x in w}, 'us'))
+                         {x: cpu_per_event(b, x, size, out) for x in w}, 'us'))
     for size in ('small', 'large'):
         for out in ('null', 'pipe'):
-            rows.append(('peak RSS MiB, %s, %s' % (label[size],
+            rows.append(('peak RSS MiB, %s, %s (largest)' % (label[size],
                          '/dev/null' if out == 'null' else 'pipe'),
                          {x: (lambda v: v / 1024 if v is not None else None)(
-                             max(b.res.get((x, 'rss_%s_%s' % (size, out)), [None]),
-                                 key=lambda y: -1 if y is None else y))
-                          for x in w}, 'mib'))
+                             peak_rss_kb(b, x, size, out)) for x in w}, 'mib'))
     rows.append(('start to first event, ms',
                  {x: (lambda v: v * 1e3 if v is not None else None)(b.get(x, 'first_small'))
                   for x in w}, 'ms'))
@@ -476,6 +495,55 @@ def table(b):
     return '\n'.join(out)
 
 
+def targets(b):
+    """Issue 6's targets, each with the figures it compares."""
+    if 'zoomws' not in b.who:
+        return []
+    lines = []
+
+    def verdict(ok):
+        return '-' if ok is None else ('met' if ok else 'NOT met')
+
+    def cmp(label, z, other, limit, better_high):
+        if z is None or other is None or other == 0:
+            lines.append((label, None, '-'))
+            return
+        r = z / other
+        ok = r >= limit if better_high else r <= limit
+        lines.append((label, ok, '%.3g (limit %s %.3g)' % (r, '>=' if better_high else '<=',
+                                                             limit)))
+
+    for size, lab in (('small', '640 B'), ('large', '8 KB')):
+        for out in ('null', 'pipe'):
+            o = '/dev/null' if out == 'null' else 'pipe'
+            z = steady(b, 'zoomws', size, out)
+            cmp('events/s >= 80%% of the ceiling, %s, %s' % (lab, o), z,
+                steady(b, 'ceiling', size, out), 0.8, True)
+            cmp('events/s >= 5x Node, %s, %s' % (lab, o), z,
+                steady(b, 'node', size, out), 5, True)
+            z = cpu_per_event(b, 'zoomws', size, out)
+            cmp('CPU/event <= 2x the ceiling, %s, %s' % (lab, o), z,
+                cpu_per_event(b, 'ceiling', size, out), 2, False)
+            cmp('CPU/event <= Node/10, %s, %s' % (lab, o), z,
+                cpu_per_event(b, 'node', size, out), 0.1, False)
+    rss = peak_rss_kb(b, 'zoomws')
+    if rss is not None:
+        lines.append(('peak RSS <= 1 MiB (largest of all runs)', rss <= 1024,
+                      '%.2f MiB' % (rss / 1024)))
+    size = b.get('zoomws', 'binary')
+    if size:
+        lines.append(('stripped binary <= 200 KiB', size <= 200 * 1024,
+                      '%.0f KiB' % (size / 1024)))
+    cmp('start to first event <= Node/10', b.get('zoomws', 'first_small'),
+        b.get('node', 'first_small'), 0.1, False)
+    res = sum(b.res.get(('zoomws', 'resumed_count'), []))
+    of = sum(b.res.get(('zoomws', 'resumed_of'), []))
+    if of:
+        lines.append(('a reconnect resumes the TLS session when the server '
+                      'allows it', res == of, '%d of %d reconnects resumed' % (res, of)))
+    return ['%-58s %-8s %s' % (l, verdict(ok), d) for l, ok, d in lines]
+
+
 def machine():
     cpu = '?'
     try:
@@ -501,10 +569,10 @@ def machine():
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--reps', type=int, default=5)
-    ap.add_argument('--small', type=int, default=100000, help='events per small run')
-    ap.add_argument('--large', type=int, default=20000, help='events per large run')
+    ap.add_argument('--small', type=int, default=50000, help='events per small run')
+    ap.add_argument('--large', type=int, default=10000, help='events per large run')
     ap.add_argument('--cg-events', type=int, default=20000,
-                    help='events per callgrind run')
+                    help='small events per callgrind run (large: an eighth)')
     ap.add_argument('--quick', action='store_true',
                     help='--reps 1 --small 20000 --large 4000 --cg-events 2000')
     ap.add_argument('--only', default=','.join(CONTENDERS))
@@ -532,12 +600,24 @@ def main():
     print('zoomws benchmark, %s' % time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()))
     print(machine())
     print('events per run: %d small (%.0f-byte frames), %d large (%.0f-byte '
-          'frames); callgrind: %d events' % (b.n['small'], b.stream_avg['small'],
-                                           b.n['large'], b.stream_avg['large'],
-                                           args.cg_events))
+          'frames); callgrind: %d small, %d large'
+          % (b.n['small'], b.stream_avg['small'], b.n['large'],
+             b.stream_avg['large'], args.cg_events, max(args.cg_events // 8, 2)))
     print()
     print(table(b))
     print()
+    t = targets(b)
+    if t:
+        print('targets of issue 6 for zoomws:')
+        for line in t:
+            print('  ' + line)
+        print()
+    for who in b.who:
+        res = sum(b.res.get((who, 'resumed_count'), []))
+        of = sum(b.res.get((who, 'resumed_of'), []))
+        if of:
+            b.notes.append('%s: the server saw %d of %d reconnects to its caching '
+                           'port resume the TLS session' % (who, res, of))
     for n in b.notes:
         print('- ' + n)
     for p in b.problems:
