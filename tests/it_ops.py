@@ -166,5 +166,36 @@ def syslog_sends_nothing_to_stderr():
         expect_eq(len(r.lines()), 1, 'stdout')
 
 
+@test
+def secrets_not_in_proc_and_env_file_mode_warned():
+    d = tempfile.mkdtemp()
+    path = os.path.join(d, 'zoomws.env')
+    with sim() as s:
+        s.ws_scripts = [[('event', event('meeting.started')), ('hold',)]]
+        r = Run(FAST, s=s)
+        r.wait_lines(1)
+        pid = r.p.pid
+        with open('/proc/%d/cmdline' % pid, 'rb') as f:
+            cmdline = f.read()
+        with open('/proc/%d/environ' % pid, 'rb') as f:
+            environ = f.read()
+        r.signal(signal.SIGTERM)
+        expect_eq(r.wait(), 0, 'exit code')
+        expect(s.client_secret.encode() not in cmdline, 'secret in cmdline')
+        expect(s.client_secret.encode() not in environ,
+               'secret still in /proc/PID/environ after start-up')
+        tok = s.connections[0].query['access_token'].encode()
+        expect(tok not in environ and tok not in cmdline, 'token in /proc')
+        # An env file readable by others draws a warning naming it.
+        env = s.env()
+        with open(path, 'w') as f:
+            f.write('ZOOM_CLIENT_SECRET=%s\n' % env.pop('ZOOM_CLIENT_SECRET'))
+        os.chmod(path, 0o644)
+        r = Run(['--env-file', path, '-t', '0.3'] + FAST, env=env)
+        expect_eq(r.wait(), 0, 'exit code')
+        expect('readable by others' in r.stderr and path in r.stderr,
+               'no warning:\n%s', r.stderr)
+
+
 if __name__ == '__main__':
     main()
