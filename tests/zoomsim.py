@@ -110,7 +110,8 @@ Records:
 
 Standalone: python3 tests/zoomsim.py [--port 0] [--events N] [--certs DIR]
 prints the environment for a client and serves N realistic events (one a
-second) on each connection.
+second) on each connection; without --certs the CA lives in a temporary
+directory removed on exit (SIGINT/SIGTERM).
 """
 import base64
 import collections
@@ -1277,14 +1278,15 @@ def _main(argv):
     ap.add_argument('--certs', default=None, help='certificate directory')
     ap.add_argument('--cert', default='server')
     a = ap.parse_args(argv)
-    certs = Certs(a.certs or tempfile.mkdtemp(prefix='zoomsim-certs-'))
+    tmp = None if a.certs else tempfile.mkdtemp(prefix='zoomsim-certs-')
+    certs = Certs(a.certs or tmp)
     sim = Sim(certs, cert=a.cert, port=a.port)
 
     class Scripts(list):
         """An endless supply of the same script."""
         def pop(self, i=-1):
             script = []
-            for ev in realistic_events(a.events):
+            for ev in realistic_events(a.events, account=sim.account_id or 'AcCt_123'):
                 script += [('sleep', a.interval), ('event', ev)]
             return script
 
@@ -1296,11 +1298,14 @@ def _main(argv):
         print('%s=%s' % (k, v))
     print('# serving on 127.0.0.1:%d; Ctrl-C stops' % sim.port)
     sys.stdout.flush()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    # A flag, not a threading.Event: Event.set() from a signal handler can
+    # deadlock on the lock the interrupted Event.wait() holds.
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    signal.signal(signal.SIGINT, lambda *_: stop.append(1))
     seen = 0
-    while not stop.wait(0.2):
+    while not stop:
+        time.sleep(0.2)
         while seen < len(sim.connections):
             c = sim.connections[seen]
             sys.stderr.write('zoomsim: connection %d, build %r\n' % (seen, c.build))
@@ -1309,6 +1314,9 @@ def _main(argv):
             sys.stderr.write('zoomsim: violation: %s\n' % v)
         sim._shown = list(sim.violations)
     sim.stop()
+    if tmp is not None:
+        import shutil
+        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
