@@ -66,6 +66,12 @@ zoomws: zoomws.c fortify.c $(LIBSRC) $(HDRS) $(CA_HDR) Makefile | deps-build
 	$(CC) $(CFLAGS) $(CPPFLAGS) $(CA_FLAGS) $(LDFLAGS) -o $@ zoomws.c \
 	    fortify.c $(LIBSRC) $(BEARSSL_LIB)
 
+# The same with CAs built in, for tests: make CA_BUNDLE=x.pem build/zoomws-ca
+build/zoomws-ca: zoomws.c fortify.c $(LIBSRC) $(HDRS) $(CA_HDR) | deps-build
+	@[ -n "$(CA_BUNDLE)" ] || { echo "build/zoomws-ca needs CA_BUNDLE=file.pem"; exit 1; }
+	$(CC) $(CFLAGS) $(CPPFLAGS) $(CA_FLAGS) $(LDFLAGS) -o $@ zoomws.c \
+	    fortify.c $(LIBSRC) $(BEARSSL_LIB)
+
 build/ca/ca_builtin.h: $(CA_BUNDLE)
 	@mkdir -p $(@D)
 	@grep -q 'BEGIN CERTIFICATE' $(CA_BUNDLE) || \
