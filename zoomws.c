@@ -1105,6 +1105,11 @@ struct conn {
 	int      open;             /* build_connection success seen */
 	int      healthy;          /* and a heartbeat answered */
 	int      closing;          /* we sent close */
+	/* control frames the engine had no room for yet */
+	int      pong_pending;     /* answer to the latest ping */
+	unsigned char pong[WS_MAX_CONTROL];
+	size_t   ponglen;
+	unsigned close_pending;    /* code of our close frame, 0: none */
 	int64_t  last_rx;
 	int64_t  next_heartbeat;
 	int64_t  close_deadline;
@@ -1117,9 +1122,10 @@ struct conn {
 };
 
 /*
- * ws_send: one masked frame into the engine's send buffer. Returns 0, or
- * -1 when the engine has no room now (control frames are tiny; the
- * caller tries again on the next turn of the loop).
+ * ws_send: one masked frame into the engine's send buffer, pushing out
+ * what the engine still holds first if it has no room. Returns 0, or -1
+ * when there is still no room (the socket is full): the caller keeps the
+ * frame and tries again on the next turn of the loop.
  */
 static int
 ws_send(struct net_tls *t, int opcode, const void *payload, size_t len)
@@ -1127,8 +1133,11 @@ ws_send(struct net_tls *t, int opcode, const void *payload, size_t len)
 	unsigned char mask[4], *buf;
 	size_t cap, n;
 
-	if ((buf = net_tls_send_buf(t, &cap)) == NULL)
-		return -1;
+	if ((buf = net_tls_send_buf(t, &cap)) == NULL || cap < len + 14) {
+		net_tls_pump(t, POLLOUT);
+		if ((buf = net_tls_send_buf(t, &cap)) == NULL)
+			return -1;
+	}
 	net_random(mask, sizeof(mask));
 	if ((n = ws_encode(buf, cap, 1, opcode, payload, len, mask)) == 0)
 		return -1;
@@ -1137,20 +1146,15 @@ ws_send(struct net_tls *t, int opcode, const void *payload, size_t len)
 	return 0;
 }
 
+/* ws_send_close: a close frame with a status code (RFC 6455 5.5.1). */
 static int
 ws_send_close(struct net_tls *t, unsigned code)
 {
-	unsigned char mask[4], *buf;
-	size_t cap, n;
+	unsigned char p[2];
 
-	if ((buf = net_tls_send_buf(t, &cap)) == NULL)
-		return -1;
-	net_random(mask, sizeof(mask));
-	if ((n = ws_encode_close(buf, cap, code, "", mask)) == 0)
-		return -1;
-	net_tls_send_ack(t, n);
-	net_tls_flush(t);
-	return 0;
+	p[0] = (unsigned char)(code >> 8);
+	p[1] = (unsigned char)code;
+	return ws_send(t, WS_OP_CLOSE, p, sizeof(p));
 }
 
 static void
@@ -1348,7 +1352,14 @@ handle_msg(struct conn *c, struct ws_msg *m)
 		return H_DONE;
 	case WS_OP_PING:
 		logm(L_TRACE, "ping (%zu bytes), answering", m->len);
-		ws_send(c->t, WS_OP_PONG, m->data, m->len);
+		/* RFC 6455 5.5.3: a pong not sent yet may be replaced by the
+		   answer to a later ping. */
+		c->pong_pending = 0;
+		if (ws_send(c->t, WS_OP_PONG, m->data, m->len) < 0) {
+			memcpy(c->pong, m->data, m->len);
+			c->ponglen = m->len;
+			c->pong_pending = 1;
+		}
 		return H_DONE;
 	case WS_OP_PONG:
 		return H_DONE;
@@ -1359,8 +1370,10 @@ handle_msg(struct conn *c, struct ws_msg *m)
 		    100 : m->len - 2) : 0, m->len > 2 ? (char *)m->data + 2 : "");
 		if (!c->closing) {
 			/* RFC 6455 5.5.1: echo the code back. */
-			ws_send_close(c->t, m->close_code == 1005 ? 1000 :
-			    m->close_code);
+			unsigned code = m->close_code == 1005 ? 1000 : m->close_code;
+
+			if (ws_send_close(c->t, code) < 0)
+				c->close_pending = code;
 			c->closing = 1;
 		}
 		return H_DONE;
@@ -1495,7 +1508,8 @@ static void
 begin_close(struct conn *c, unsigned code, int64_t linger_ms)
 {
 	if (!c->closing) {
-		ws_send_close(c->t, code);
+		if (ws_send_close(c->t, code) < 0)
+			c->close_pending = code;
 		c->closing = 1;
 	}
 	c->close_deadline = now_ms() + linger_ms;
@@ -1628,7 +1642,12 @@ session(void)
 		if (c.pending && out.cap - out_pending() >= c.msg.len + OUT_RESERVE)
 			continue;
 
-		/* 3. Signals and timers. */
+		/* 3. Control frames that found no room, signals, timers. */
+		if (c.pong_pending &&
+		    ws_send(c.t, WS_OP_PONG, c.pong, c.ponglen) == 0)
+			c.pong_pending = 0;
+		if (c.close_pending && ws_send_close(c.t, c.close_pending) == 0)
+			c.close_pending = 0;
 		if (got_usr1) {
 			got_usr1 = 0;
 			log_counters();
@@ -1724,6 +1743,8 @@ session(void)
 	}
 
 done:
+	if (c.close_pending)
+		ws_send_close(c.t, c.close_pending);
 	drain_tls(c.t, now_ms() + 300);
 	net_tls_close(c.t);
 	/* Events may have been missed since the last byte arrived. */

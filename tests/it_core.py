@@ -134,6 +134,21 @@ def fragmented_with_pings_between():
 
 
 @test
+def ping_burst_answered_with_the_latest():
+    import struct
+    def ping(p):
+        return b'\x89' + struct.pack('B', len(p)) + p
+    ev = event('meeting.started')
+    with sim() as s:
+        s.ws_scripts = [[('raw', ping(b'a') + ping(b'b') + ping(b'c')), ('sleep', 0.3),
+                         ('event', ev)]]
+        r = Run(['-n', '1'] + FAST, s=s)
+        expect_eq(r.wait(), 0, 'exit code')
+        pongs = [f[5] for f in s.connections[0].frames if f[2] == 10]
+        expect(pongs and pongs[-1] == b'c', 'pongs %r: the last ping unanswered', pongs)
+
+
+@test
 def heartbeat_interval_and_masking():
     with sim() as s:
         s.ws_scripts = [[('wait_heartbeats', 6), ('event', event('meeting.ended'))]]
