@@ -17,7 +17,9 @@
  * B is the length of the build_connection frame and each list holds the
  * lengths of the event frames in the order they are sent (cyclically).
  * After each WebSocket connection one line:
- *   {"sub":"...","events":N,"bytes":B,"secs":S,"resumed":0|1,"cache":0|1}
+ *   {"sub":"...","events":N,"bytes":B,"secs":S,"t0":T,"resumed":0|1,"cache":0|1}
+ * T is when the first event was queued (CLOCK_MONOTONIC seconds), S the
+ * seconds from then to the end of the connection.
  *
  * Endpoints (RFC 7230 requests, at most REQ_MAX bytes with the body):
  *   POST /oauth/token   answers {"access_token":TOKEN,...}, then closes.
@@ -787,9 +789,10 @@ report(struct conn *c)
 		return;
 	pthread_mutex_lock(&out_mu);
 	printf("{\"sub\":\"%s\",\"events\":%llu,\"bytes\":%llu,\"secs\":%.6f,"
-	    "\"resumed\":%d,\"cache\":%d}\n", c->sub,
+	    "\"t0\":%.6f,\"resumed\":%d,\"cache\":%d}\n", c->sub,
 	    (unsigned long long)c->events,
-	    (unsigned long long)c->bytes, secs_since(&c->t0), c->resumed,
+	    (unsigned long long)c->bytes, secs_since(&c->t0),
+	    (double)c->t0.tv_sec + (double)c->t0.tv_nsec / 1e9, c->resumed,
 	    c->use_cache);
 	fflush(stdout);
 	pthread_mutex_unlock(&out_mu);

@@ -22,8 +22,8 @@ event per connection and closes) against a server with a TLS session cache
 and one without, and callgrind instruction counts for zoomws and the ceiling.
 
 Figures
-  events/s      (N-1) / (wall time - median start-to-first-event): the
-                steady rate, start-up taken out
+  events/s      (N-1) / (client exit - server queued the first event),
+                both CLOCK_MONOTONIC: the steady rate, start-up left out
   MB/s          WebSocket bytes the client received per second at that rate
   CPU us/event  (user+sys of the client, from wait4) minus the CPU of an
                 N=1 run, over N-1: the marginal cost, also = CPU seconds
@@ -210,6 +210,7 @@ class Bench:
     def throughput(self, who, size, pipe, capture=None):
         n = self.n[size]
         sub = '%s-%d-0' % (size, n)
+        seen = len(self.fh.conns)
         c0 = self.fh.cpu()
         with self.logfile(who) as lf:
             r = spawn(argv_for(who, self.certs['ca.pem'], n,
@@ -222,6 +223,13 @@ class Bench:
             return
         key = '%s_%s' % (size, out)
         self.add(who, 'wall_' + key, r['wall'])
+        # The steady rate: from the server queueing the first event to
+        # the client's exit (both CLOCK_MONOTONIC).
+        conn = [c for c in self.fh.settle(seen, 1) if c.get('sub') == sub]
+        if conn:
+            t = r['start'] + r['wall'] - conn[0]['t0']
+            if t > 0:
+                self.add(who, 'rate_' + key, (n - 1) / t)
         self.add(who, 'cpu_' + key, r['user'] + r['sys'])
         self.add(who, 'rss_' + key, r['maxrss_kb'])
         self.add(who, 'srv_' + key, (c1 - c0) / r['wall'] if r['wall'] > 0 else None)
@@ -396,14 +404,9 @@ def ratio(a, b):
 
 
 def steady(b, who, size, out):
-    """Events per second once started: (N-1) over the wall time less the
-    median start-to-first-event."""
-    wall = b.get(who, 'wall_%s_%s' % (size, out))
-    first = b.get(who, 'first_' + size)
-    if wall is None:
-        return None
-    t = wall - (first or 0)
-    return (b.n[size] - 1) / t if t > 0 else None
+    """Events per second once streaming: N-1 over the time from the
+    server queueing the first event to the client's exit."""
+    return b.get(who, 'rate_%s_%s' % (size, out))
 
 
 def cpu_per_event(b, who, size, out):
@@ -587,6 +590,7 @@ def main():
     if 'zoomws' in args.only and not os.path.exists(ZOOMWS):
         sys.exit('bench: %s is missing: run make' % ZOOMWS)
     t0 = time.time()
+    load0 = os.getloadavg()[0]
     b = Bench(args)
     try:
         b.stream_avg = {}
@@ -599,6 +603,9 @@ def main():
     print()
     print('zoomws benchmark, %s' % time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()))
     print(machine())
+    print('load average (1 min) at start %.2f, at end %.2f: other work on the '
+          'machine skews wall-clock figures, CPU figures much less'
+          % (load0, os.getloadavg()[0]))
     print('events per run: %d small (%.0f-byte frames), %d large (%.0f-byte '
           'frames); callgrind: %d small, %d large'
           % (b.n['small'], b.stream_avg['small'], b.n['large'],

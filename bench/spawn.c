@@ -8,10 +8,10 @@
  * spawn drains (64 KiB reads, as a fast consumer would), counting bytes
  * and lines and noting when each of the first K lines was complete.
  * Its stderr is spawn's. At the end one JSON line on spawn's stdout:
- *   {"rc":R,"wall":S,"user":S,"sys":S,"maxrss_kb":K,"bytes":B,
+ *   {"start":T,"rc":R,"wall":S,"user":S,"sys":S,"maxrss_kb":K,"bytes":B,
  *    "lines":L,"stamps":[S,...],"timeout":0|1}
- * Times are seconds since just before fork(); user, sys and maxrss come
- * from wait4(2). spawn is a small static program so that the peak RSS
+ * T is CLOCK_MONOTONIC just before fork(), in seconds; the other times
+ * are seconds since then; user, sys and maxrss come from wait4(2). spawn is a small static program so that the peak RSS
  * Linux reports for the child is not inflated by the parent's memory
  * (at exec the child's high-water mark starts from the forking process).
  */
@@ -167,9 +167,9 @@ main(int argc, char **argv)
 		}
 	}
 	wall = now() - t0;
-	printf("{\"rc\":%d,\"wall\":%.6f,\"user\":%.6f,\"sys\":%.6f,"
+	printf("{\"start\":%.6f,\"rc\":%d,\"wall\":%.6f,\"user\":%.6f,\"sys\":%.6f,"
 	    "\"maxrss_kb\":%ld,\"bytes\":%llu,\"lines\":%llu,\"timeout\":%d,"
-	    "\"stamps\":[", WIFEXITED(status) ? WEXITSTATUS(status) :
+	    "\"stamps\":[", t0, WIFEXITED(status) ? WEXITSTATUS(status) :
 	    128 + WTERMSIG(status), wall,
 	    (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
 	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6,
