@@ -64,6 +64,7 @@ enum {
 #define TOKEN_BODY_MAX   65536       /* token endpoint response body */
 #define OBUF_SLACK       65536       /* output buffer beyond --max-message */
 #define OUT_RESERVE      160         /* per message: newline and a gap line */
+#define OUT_SOFT         (256 << 10) /* pending output that stops reading */
 #define REFUSALS_FATAL   3           /* build_connection refusals, fresh token */
 #define IO_TIMEOUT_MAX   30000       /* ms: connect, handshake, upgrade, token */
 #define RETRY_AFTER_MAX  3600        /* s: longest Retry-After honoured */
@@ -660,14 +661,32 @@ out_pending(void)
 	return out.tail - out.head;
 }
 
+/* out_fits: may n more bytes be queued now? Past OUT_SOFT pending bytes
+   the reader is behind: zoomws stops taking messages (back-pressure)
+   rather than touch more memory; an empty buffer takes any message. */
+static int
+out_fits(size_t n)
+{
+	size_t pend = out_pending();
+
+	return pend == 0 ? n <= out.cap : pend + n <= OUT_SOFT &&
+	    pend + n <= out.cap;
+}
+
 /* out_reserve: a pointer to at least n free bytes at the tail, moving
-   pending bytes to the front if that makes room; NULL when full. */
+   pending bytes to the front if that makes room; NULL when out_fits
+   says no. */
 static char *
 out_reserve(size_t n)
 {
 	if (out.head == out.tail)
 		out.head = out.tail = 0;
-	if (out.cap - out.tail >= n)
+	if (!out_fits(n))
+		return NULL;
+	/* Keep the queue near the front so that only the first pages of
+	   the buffer are ever touched: resident memory stays small. */
+	if (out.cap - out.tail >= n && (out.head == 0 ||
+	    out.tail + n <= 2 * OUT_SOFT))
 		return out.buf + out.tail;
 	if (out.cap - out_pending() < n)
 		return NULL;
@@ -1639,7 +1658,7 @@ session(void)
 			end = END_OUTPUT;
 			goto done;
 		}
-		if (c.pending && out.cap - out_pending() >= c.msg.len + OUT_RESERVE)
+		if (c.pending && out_fits(c.msg.len + OUT_RESERVE))
 			continue;
 
 		/* 3. Control frames that found no room, signals, timers. */
