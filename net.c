@@ -14,6 +14,7 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,12 @@
 #include "ca_builtin.h"     /* static const char zoomws_builtin_ca[] */
 #endif
 
-/* The only cipher suites offered: forward secret AEAD, TLS 1.2. */
+/*
+ * The only cipher suites offered, in order of preference: TLS 1.2,
+ * ECDHE (forward secrecy) with an AEAD, for RSA and ECDSA certificates.
+ * AES-128-GCM first (fast with AES-NI, and every server has it), then
+ * ChaCha20-Poly1305, then AES-256-GCM for servers that insist on it.
+ */
 static const uint16_t suites[] = {
 	BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
 	BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
@@ -38,16 +44,47 @@ static const uint16_t suites[] = {
 	BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
 };
 
+/* Where the usual systems keep their CA bundle (PEM). */
 static const char *const system_bundles[] = {
 	"/etc/ssl/certs/ca-certificates.crt",           /* Debian, Alpine */
 	"/etc/pki/tls/certs/ca-bundle.crt",             /* Fedora, RHEL */
 	"/etc/ssl/ca-bundle.pem",                       /* openSUSE */
-	"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
 	"/etc/ssl/cert.pem",                            /* OpenBSD, macOS */
+	"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
 	"/usr/local/share/certs/ca-root-nss.crt",       /* FreeBSD */
 	"/etc/ssl/certs/ca-bundle.crt",
+	"/usr/share/ssl/certs/ca-bundle.crt",
 	NULL
 };
+
+const char *
+net_strerror(int err)
+{
+	switch (err) {
+	case NET_OK:
+		return "no error";
+	case NET_ERR_DNS:
+		return "name does not resolve";
+	case NET_ERR_CONNECT:
+		return "connection refused or unreachable";
+	case NET_ERR_TIMEOUT:
+		return "timed out";
+	case NET_ERR_INTR:
+		return "interrupted";
+	case NET_ERR_CLOSED:
+		return "connection closed by peer";
+	case NET_ERR_TLS:
+		return "TLS failure";
+	case NET_ERR_IO:
+		return "socket error";
+	case NET_ERR_CONFIG:
+		return "bad TLS configuration";
+	case NET_ERR_STALLED:
+		return "received data not taken";
+	default:
+		return "unknown error";
+	}
+}
 
 int64_t
 net_now_ms(void)
@@ -78,8 +115,9 @@ net_random(void *buf, size_t len)
 /* ------------------------------------------------------------------ */
 /* TCP                                                                */
 
-/* Wait for events on fd or for wakefd, until deadline. NET_OK when fd
-   is ready. */
+/* Wait for events on fd or for wakefd (-1: none), until deadline.
+   NET_OK when fd is ready (or in error: the next call on it says),
+   else NET_ERR_TIMEOUT, NET_ERR_INTR, or NET_ERR_IO with errno set. */
 static int
 wait_fd(int fd, short events, int64_t deadline, int wakefd)
 {
@@ -108,23 +146,69 @@ wait_fd(int fd, short events, int64_t deadline, int wakefd)
 	}
 }
 
+/* One non-blocking connect to ai, waited on until until. Returns the
+   socket or a NET_ERR_*, with err set on failure. */
+static int
+connect_one(const struct addrinfo *ai, const char *host, const char *port,
+    int64_t until, int wakefd, char *err, size_t errlen)
+{
+	char addr[INET6_ADDRSTRLEN];
+	socklen_t sl;
+	int fd, rc, soerr, one = 1;
+
+	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof(addr), NULL,
+	    0, NI_NUMERICHOST) != 0)
+		snprintf(addr, sizeof(addr), "?");
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    ai->ai_protocol);
+	if (fd == -1) {
+		snprintf(err, errlen, "%s (%s) port %s: socket: %s", host, addr,
+		    port, strerror(errno));
+		return NET_ERR_CONNECT;
+	}
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
+		if (errno != EINPROGRESS) {
+			soerr = errno;
+			goto fail;
+		}
+		if ((rc = wait_fd(fd, POLLOUT, until, wakefd)) != NET_OK) {
+			snprintf(err, errlen, "%s (%s) port %s: %s", host, addr,
+			    port, rc == NET_ERR_INTR ? "interrupted" :
+			    rc == NET_ERR_TIMEOUT ? "connect timed out" :
+			    strerror(errno));
+			close(fd);
+			return rc == NET_ERR_IO ? NET_ERR_CONNECT : rc;
+		}
+		sl = sizeof(soerr);
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == -1)
+			soerr = errno;
+		if (soerr != 0)
+			goto fail;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return fd;
+fail:
+	snprintf(err, errlen, "%s (%s) port %s: %s", host, addr, port,
+	    strerror(soerr));
+	close(fd);
+	return NET_ERR_CONNECT;
+}
+
 int
 net_connect(const char *host, const char *port, int64_t deadline, int wakefd,
     char *err, size_t errlen)
 {
 	struct addrinfo hints, *res, *ai;
-	char addr[64];
-	int fd, rc, soerr, left = 0, one = 1;
-	socklen_t sl;
 	int64_t now, slice;
+	int rc, left = 0;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	rc = getaddrinfo(host, port, &hints, &res);
 	if (rc != 0) {
-		snprintf(err, errlen, "cannot resolve %s: %s", host,
-		    gai_strerror(rc));
+		snprintf(err, errlen, "cannot resolve %s port %s: %s", host, port,
+		    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
 		return NET_ERR_DNS;
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next)
@@ -132,182 +216,140 @@ net_connect(const char *host, const char *port, int64_t deadline, int wakefd,
 	snprintf(err, errlen, "%s port %s: no address", host, port);
 	rc = NET_ERR_CONNECT;
 	for (ai = res; ai != NULL; ai = ai->ai_next, left--) {
-		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof(addr),
-		    NULL, 0, NI_NUMERICHOST) != 0)
-			strcpy(addr, "?");
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, ai->ai_protocol);
-		if (fd == -1) {
-			snprintf(err, errlen, "%s (%s) port %s: socket: %s", host,
-			    addr, port, strerror(errno));
-			continue;
-		}
-		/* Each remaining address gets its share of the time left. */
+		/* Each address left gets its share of the time left, so one
+		   that drops packets does not use up the others' time. */
 		now = net_now_ms();
+		if (now >= deadline) {
+			snprintf(err, errlen, "%s port %s: connect timed out", host,
+			    port);
+			rc = NET_ERR_TIMEOUT;
+			break;
+		}
 		slice = (deadline - now) / left;
-		if (slice < 1000 && deadline - now > 1000)
-			slice = 1000;
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			rc = NET_OK;
-		else if (errno != EINPROGRESS) {
-			snprintf(err, errlen, "%s (%s) port %s: %s", host, addr,
-			    port, strerror(errno));
-			close(fd);
-			rc = NET_ERR_CONNECT;
-			continue;
-		} else {
-			rc = wait_fd(fd, POLLOUT, now + slice < deadline ?
-			    now + slice : deadline, wakefd);
-			if (rc == NET_OK) {
-				sl = sizeof(soerr);
-				if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr,
-				    &sl) == -1)
-					soerr = errno;
-				if (soerr != 0) {
-					snprintf(err, errlen, "%s (%s) port %s: %s",
-					    host, addr, port, strerror(soerr));
-					rc = NET_ERR_CONNECT;
-				}
-			} else
-				snprintf(err, errlen, "%s (%s) port %s: %s", host,
-				    addr, port, rc == NET_ERR_INTR ? "interrupted" :
-				    rc == NET_ERR_TIMEOUT ? "connect timed out" :
-				    strerror(errno));
-		}
-		if (rc == NET_OK) {
-			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-			freeaddrinfo(res);
-			return fd;
-		}
-		close(fd);
-		if (rc == NET_ERR_INTR)
+		if (slice < 1000)
+			slice = deadline - now < 1000 ? deadline - now : 1000;
+		rc = connect_one(ai, host, port, now + slice, wakefd, err, errlen);
+		if (rc >= 0 || rc == NET_ERR_INTR)
 			break;
-		if (rc == NET_ERR_TIMEOUT && net_now_ms() >= deadline)
-			break;
-		rc = NET_ERR_CONNECT;
 	}
 	freeaddrinfo(res);
-	return rc == NET_ERR_TIMEOUT || rc == NET_ERR_INTR ? rc : NET_ERR_CONNECT;
+	if (rc == NET_ERR_TIMEOUT && net_now_ms() < deadline)
+		rc = NET_ERR_CONNECT;       /* only a slice ran out */
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */
 /* Trust anchors                                                      */
 
-struct growbuf {
-	unsigned char *p;
-	size_t len, cap, max;
-	int overflow;
-};
-
-static void
-growbuf_append(void *ctx, const void *src, size_t len)
-{
-	struct growbuf *g = ctx;
-	unsigned char *np;
-	size_t ncap;
-
-	if (g->overflow)
-		return;
-	if (len > g->max - g->len) {
-		g->overflow = 1;
-		return;
-	}
-	if (g->len + len > g->cap) {
-		ncap = g->cap ? g->cap : 1024;
-		while (ncap < g->len + len)
-			ncap *= 2;
-		if ((np = realloc(g->p, ncap)) == NULL) {
-			g->overflow = 1;
-			return;
-		}
-		g->p = np;
-		g->cap = ncap;
-	}
-	memcpy(g->p + g->len, src, len);
-	g->len += len;
-}
-
-static void *
-memdup(const void *src, size_t len)
-{
-	void *p = malloc(len ? len : 1);
-
-	if (p != NULL && len)
-		memcpy(p, src, len);
-	return p;
-}
-
 static void
 anchor_free(br_x509_trust_anchor *ta)
 {
-	free(ta->dn.data);
-	if (ta->pkey.key_type == BR_KEYTYPE_RSA) {
-		free(ta->pkey.key.rsa.n);
-		free(ta->pkey.key.rsa.e);
-	} else
-		free(ta->pkey.key.ec.q);
+	free(ta->dn.data);          /* one block: DN, then key bytes */
 }
 
-/* Add the certificate der[0..len) to a. */
+/* Make p failed with err set from fmt; returns NET_ERR_CONFIG. */
 static int
-anchor_add(struct net_anchors *a, const unsigned char *der, size_t len,
-    char *err, size_t errlen)
+pem_fail(struct net_pem *p, char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	p->state = NET_PEM_FAILED;
+	p->rc = NET_ERR_CONFIG;
+	return p->rc;
+}
+
+static void
+pem_der_append(void *ctx, const void *buf, size_t len)
+{
+	struct net_pem *p = ctx;
+
+	if (len > sizeof(p->der) - p->derlen) {
+		p->toolarge = 1;
+		return;
+	}
+	memcpy(p->der + p->derlen, buf, len);
+	p->derlen += len;
+}
+
+static void
+pem_dn_append(void *ctx, const void *buf, size_t len)
+{
+	struct net_pem *p = ctx;
+
+	/* A DN is shorter than its certificate: this never truncates. */
+	if (len > sizeof(p->dn) - p->dnlen)
+		len = sizeof(p->dn) - p->dnlen;
+	memcpy(p->dn + p->dnlen, buf, len);
+	p->dnlen += len;
+}
+
+/* The certificate in p->der becomes an anchor of p->a, in one block. */
+static int
+pem_add_cert(struct net_pem *p, char *err, size_t errlen)
 {
 	br_x509_decoder_context dc;
-	struct growbuf dn = { NULL, 0, 0, 65536, 0 };
 	const br_x509_pkey *pk;
 	br_x509_trust_anchor ta, *nt;
-	int e;
+	struct net_anchors *a = p->a;
+	unsigned char *blk;
+	size_t klen;
 
-	br_x509_decoder_init(&dc, growbuf_append, &dn);
-	br_x509_decoder_push(&dc, der, len);
-	pk = br_x509_decoder_get_pkey(&dc);
-	if (pk == NULL || dn.overflow) {
-		e = br_x509_decoder_last_error(&dc);
-		snprintf(err, errlen, "certificate %zu cannot be decoded "
-		    "(BearSSL error %d)", a->n + 1, e);
-		free(dn.p);
-		return NET_ERR_CONFIG;
+	if (p->toolarge)
+		return pem_fail(p, err, errlen, "certificate %zu: larger than "
+		    "%d bytes", p->certs, NET_MAX_CERT);
+	p->dnlen = 0;
+	br_x509_decoder_init(&dc, pem_dn_append, p);
+	br_x509_decoder_push(&dc, p->der, p->derlen);
+	if ((pk = br_x509_decoder_get_pkey(&dc)) == NULL) {
+		int e = br_x509_decoder_last_error(&dc);
+
+		if (e == BR_ERR_X509_UNSUPPORTED) {
+			/* A key BearSSL cannot use (Ed25519, DSA...): such
+			   a CA could never verify a chain here anyway. */
+			p->skipped++;
+			a->skipped++;
+			return NET_OK;
+		}
+		return pem_fail(p, err, errlen, "certificate %zu: not a valid "
+		    "X.509 certificate (BearSSL error %d)", p->certs, e);
 	}
-	if (a->n == NET_MAX_ANCHORS) {
-		snprintf(err, errlen, "more than %d certificates", NET_MAX_ANCHORS);
-		free(dn.p);
-		return NET_ERR_CONFIG;
-	}
+	if (a->n >= NET_MAX_ANCHORS)
+		return pem_fail(p, err, errlen, "more than %d certificates",
+		    NET_MAX_ANCHORS);
 	memset(&ta, 0, sizeof(ta));
-	ta.dn.data = dn.p != NULL ? dn.p : memdup("", 0);
-	ta.dn.len = dn.len;
 	ta.flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
 	ta.pkey.key_type = pk->key_type;
+	klen = pk->key_type == BR_KEYTYPE_RSA ?
+	    pk->key.rsa.nlen + pk->key.rsa.elen : pk->key.ec.qlen;
+	if ((blk = malloc(p->dnlen + klen + 1)) == NULL)
+		return pem_fail(p, err, errlen, "out of memory");
+	memcpy(blk, p->dn, p->dnlen);
+	ta.dn.data = blk;
+	ta.dn.len = p->dnlen;
+	blk += p->dnlen;
 	if (pk->key_type == BR_KEYTYPE_RSA) {
-		ta.pkey.key.rsa.n = memdup(pk->key.rsa.n, pk->key.rsa.nlen);
+		memcpy(blk, pk->key.rsa.n, pk->key.rsa.nlen);
+		ta.pkey.key.rsa.n = blk;
 		ta.pkey.key.rsa.nlen = pk->key.rsa.nlen;
-		ta.pkey.key.rsa.e = memdup(pk->key.rsa.e, pk->key.rsa.elen);
+		blk += pk->key.rsa.nlen;
+		memcpy(blk, pk->key.rsa.e, pk->key.rsa.elen);
+		ta.pkey.key.rsa.e = blk;
 		ta.pkey.key.rsa.elen = pk->key.rsa.elen;
-		e = ta.pkey.key.rsa.n == NULL || ta.pkey.key.rsa.e == NULL;
-	} else if (pk->key_type == BR_KEYTYPE_EC) {
-		ta.pkey.key.ec.curve = pk->key.ec.curve;
-		ta.pkey.key.ec.q = memdup(pk->key.ec.q, pk->key.ec.qlen);
-		ta.pkey.key.ec.qlen = pk->key.ec.qlen;
-		e = ta.pkey.key.ec.q == NULL;
 	} else {
-		snprintf(err, errlen, "certificate %zu: unsupported key type",
-		    a->n + 1);
-		free(ta.dn.data);
-		return NET_ERR_CONFIG;
-	}
-	if (e || ta.dn.data == NULL) {
-		anchor_free(&ta);
-		snprintf(err, errlen, "out of memory");
-		return NET_ERR_CONFIG;
+		memcpy(blk, pk->key.ec.q, pk->key.ec.qlen);
+		ta.pkey.key.ec.curve = pk->key.ec.curve;
+		ta.pkey.key.ec.q = blk;
+		ta.pkey.key.ec.qlen = pk->key.ec.qlen;
 	}
 	if (a->n == a->cap) {
-		size_t ncap = a->cap ? a->cap * 2 : 16;
+		size_t ncap = a->cap ? a->cap * 2 : 64;
 
 		if ((nt = realloc(a->ta, ncap * sizeof(*nt))) == NULL) {
 			anchor_free(&ta);
-			snprintf(err, errlen, "out of memory");
-			return NET_ERR_CONFIG;
+			return pem_fail(p, err, errlen, "out of memory");
 		}
 		a->ta = nt;
 		a->cap = ncap;
@@ -316,89 +358,167 @@ anchor_add(struct net_anchors *a, const unsigned char *der, size_t len,
 	return NET_OK;
 }
 
+/* The PEM names that hold a plain X.509 certificate (RFC 7468 5.1; the
+   second is what older OpenSSL wrote). */
+static int
+pem_is_cert(const char *name)
+{
+	return strcmp(name, "CERTIFICATE") == 0 ||
+	    strcmp(name, "X509 CERTIFICATE") == 0;
+}
+
+/* Act on the decoder's event ev (0: none). */
+static int
+pem_event(struct net_pem *p, int ev, char *err, size_t errlen)
+{
+	const char *name;
+	int rc = NET_OK;
+
+	switch (ev) {
+	case 0:
+		break;
+	case BR_PEM_BEGIN_OBJ:
+		name = br_pem_decoder_name(&p->pc);
+		if (pem_is_cert(name)) {
+			p->state = NET_PEM_IN_CERT;
+			p->certs++;
+			p->derlen = 0;
+			p->toolarge = 0;
+			br_pem_decoder_setdest(&p->pc, pem_der_append, p);
+		} else {
+			/* A key, a CRL, parameters: not ours. OpenSSL's
+			   TRUSTED CERTIFICATE carries trust settings (such as
+			   "not for servers") BearSSL cannot honour: left out. */
+			if (strcmp(name, "TRUSTED CERTIFICATE") == 0) {
+				p->skipped++;
+				p->a->skipped++;
+			}
+			p->state = NET_PEM_IN_OTHER;
+			br_pem_decoder_setdest(&p->pc, NULL, NULL);
+		}
+		break;
+	case BR_PEM_END_OBJ:
+		if (p->state == NET_PEM_IN_CERT)
+			rc = pem_add_cert(p, err, errlen);
+		if (rc == NET_OK)
+			p->state = NET_PEM_OUTSIDE;
+		break;
+	case BR_PEM_ERROR:
+	default:
+		rc = pem_fail(p, err, errlen, "not valid PEM (bad base64 or "
+		    "END line) near byte %zu", p->total);
+		break;
+	}
+	return rc;
+}
+
+/* Feed len bytes to the decoder, CRs left out, acting on its events. */
+static int
+pem_feed(struct net_pem *p, const char *s, size_t len, char *err,
+    size_t errlen)
+{
+	const char *cr;
+	size_t n, chunk;
+	int ev;
+
+	while (len > 0) {
+		if (*s == '\r') {
+			s++;
+			len--;
+			p->total++;
+			continue;
+		}
+		chunk = (cr = memchr(s, '\r', len)) != NULL ?
+		    (size_t)(cr - s) : len;
+		n = br_pem_decoder_push(&p->pc, s, chunk);
+		s += n;
+		len -= n;
+		p->total += n;
+		ev = br_pem_decoder_event(&p->pc);
+		if (pem_event(p, ev, err, errlen) != NET_OK)
+			return p->rc;
+		if (n == 0 && ev == 0)
+			/* No byte taken and no event: refuse to spin. */
+			return pem_fail(p, err, errlen, "PEM decoder stalled");
+	}
+	return NET_OK;
+}
+
+void
+net_pem_begin(struct net_pem *p, struct net_anchors *a)
+{
+	br_pem_decoder_init(&p->pc);
+	p->a = a;
+	p->state = NET_PEM_OUTSIDE;
+	p->rc = NET_OK;
+	p->start = a->n;
+	p->total = 0;
+	p->certs = 0;
+	p->skipped = 0;
+	p->toolarge = 0;
+	p->derlen = 0;
+	p->dnlen = 0;
+}
+
+int
+net_pem_push(struct net_pem *p, const void *buf, size_t len, char *err,
+    size_t errlen)
+{
+	if (p->state == NET_PEM_FAILED)
+		return p->rc;
+	if (len > NET_MAX_PEM - p->total)
+		return pem_fail(p, err, errlen, "CA bundle larger than %u bytes",
+		    NET_MAX_PEM);
+	return pem_feed(p, buf, len, err, errlen);
+}
+
+int
+net_pem_end(struct net_pem *p, char *err, size_t errlen)
+{
+	struct net_anchors *a = p->a;
+
+	/* A last newline lets the decoder finish a last line that has
+	   none; it is a blank line to it otherwise. */
+	if (p->state != NET_PEM_FAILED &&
+	    pem_feed(p, "\n", 1, err, errlen) == NET_OK &&
+	    p->state != NET_PEM_OUTSIDE)
+		pem_fail(p, err, errlen, "CA bundle ends inside a PEM object "
+		    "(truncated?)");
+	if (p->state == NET_PEM_FAILED) {
+		while (a->n > p->start)
+			anchor_free(&a->ta[--a->n]);
+		a->skipped -= p->skipped;
+		return p->rc;
+	}
+	return (int)(a->n - p->start);
+}
+
 int
 net_anchors_from_pem(struct net_anchors *a, const char *pem, size_t len,
     char *err, size_t errlen)
 {
-	br_pem_decoder_context pc;
-	struct growbuf der = { NULL, 0, 0, 1u << 20, 0 };
-	size_t off = 0, n, added = 0;
-	int incert = 0, rc = NET_OK, ev, final = 0;
-	const char *name;
+	struct net_pem *p;
+	int rc;
 
-	if (len > NET_MAX_PEM) {
-		snprintf(err, errlen, "CA bundle larger than %u bytes",
-		    NET_MAX_PEM);
+	/* About 33 KiB: on the heap, so callers with small stacks work. */
+	if ((p = malloc(sizeof(*p))) == NULL) {
+		snprintf(err, errlen, "out of memory");
 		return NET_ERR_CONFIG;
 	}
-	br_pem_decoder_init(&pc);
-	/* A final newline lets the decoder see the last END line even
-	   when the file lacks one. */
-	while (off < len || !final) {
-		const char *src = off < len ? pem + off : "\n";
-		const char *cr;
-		size_t avail = off < len ? len - off : 1;
-
-		/* The decoder wants LF line ends: CRs are skipped. */
-		if (off < len && pem[off] == '\r') {
-			off++;
-			continue;
-		}
-		if (off < len && (cr = memchr(src, '\r', avail)) != NULL)
-			avail = (size_t)(cr - src);
-
-		n = br_pem_decoder_push(&pc, src, avail);
-		if (off < len)
-			off += n;
-		else if (n == 1)
-			final = 1;
-		ev = br_pem_decoder_event(&pc);
-		if (ev == BR_PEM_BEGIN_OBJ) {
-			name = br_pem_decoder_name(&pc);
-			incert = strcmp(name, "CERTIFICATE") == 0 ||
-			    strcmp(name, "X509 CERTIFICATE") == 0 ||
-			    strcmp(name, "TRUSTED CERTIFICATE") == 0;
-			der.len = 0;
-			der.overflow = 0;
-			br_pem_decoder_setdest(&pc, incert ? growbuf_append : NULL,
-			    &der);
-		} else if (ev == BR_PEM_END_OBJ) {
-			if (incert) {
-				if (der.overflow) {
-					snprintf(err, errlen, "certificate too large");
-					rc = NET_ERR_CONFIG;
-					break;
-				}
-				if ((rc = anchor_add(a, der.p, der.len, err,
-				    errlen)) != NET_OK)
-					break;
-				added++;
-			}
-			incert = 0;
-		} else if (ev == BR_PEM_ERROR) {
-			snprintf(err, errlen, "not a valid PEM file (near byte %zu)",
-			    off);
-			rc = NET_ERR_CONFIG;
-			break;
-		} else if (n == 0 && off < len) {
-			/* No progress and no event: cannot happen with a sane
-			   decoder; refuse rather than loop. */
-			snprintf(err, errlen, "PEM decoder stalled");
-			rc = NET_ERR_CONFIG;
-			break;
-		}
-	}
-	free(der.p);
-	return rc == NET_OK ? (int)added : rc;
+	net_pem_begin(p, a);
+	net_pem_push(p, pem, len, err, errlen);
+	rc = net_pem_end(p, err, errlen);
+	free(p);
+	return rc;
 }
 
 int
 net_anchors_from_file(struct net_anchors *a, const char *path, char *err,
     size_t errlen)
 {
+	struct net_pem *p;
 	struct stat st;
-	char *buf;
-	size_t len = 0;
+	char buf[4096], why[256];
 	ssize_t n;
 	int fd, rc;
 
@@ -406,42 +526,55 @@ net_anchors_from_file(struct net_anchors *a, const char *path, char *err,
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return NET_ERR_CONFIG;
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_size > (off_t)NET_MAX_PEM) {
-		snprintf(err, errlen, "%s: %s", path, !S_ISREG(st.st_mode) ?
-		    "not a regular file" : "too large for a CA bundle");
+	if (fstat(fd, &st) == -1 || S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: %s", path, S_ISDIR(st.st_mode) ?
+		    "is a directory, not a PEM file" : strerror(errno));
 		close(fd);
 		return NET_ERR_CONFIG;
 	}
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		close(fd);
+	if ((p = malloc(sizeof(*p))) == NULL) {
 		snprintf(err, errlen, "%s: out of memory", path);
+		close(fd);
 		return NET_ERR_CONFIG;
 	}
-	while (len < (size_t)st.st_size &&
-	    (n = read(fd, buf + len, (size_t)st.st_size - len)) > 0)
-		len += (size_t)n;
-	close(fd);
-	rc = net_anchors_from_pem(a, buf, len, err, errlen);
-	free(buf);
-	if (rc < 0) {
-		char inner[200];
-
-		snprintf(inner, sizeof(inner), "%s", err);
-		snprintf(err, errlen, "%s: %s", path, inner);
-	} else if (rc == 0) {
-		snprintf(err, errlen, "%s: no certificate in it", path);
-		rc = NET_ERR_CONFIG;
+	net_pem_begin(p, a);
+	rc = NET_OK;
+	while (rc == NET_OK) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			rc = pem_fail(p, why, sizeof(why), "read: %s",
+			    strerror(errno));
+		if (n <= 0)
+			break;
+		rc = net_pem_push(p, buf, (size_t)n, why, sizeof(why));
 	}
-	return rc;
+	close(fd);
+	rc = net_pem_end(p, why, sizeof(why));
+	if (rc == 0)
+		a->skipped -= p->skipped;     /* an error changes nothing */
+	if (rc == 0 && p->skipped > 0)
+		snprintf(err, errlen, "%s: no certificate BearSSL can use (%zu "
+		    "left out: unsupported key type or TRUSTED CERTIFICATE "
+		    "form)", path, p->skipped);
+	else if (rc == 0)
+		snprintf(err, errlen, "%s: no certificate in it", path);
+	else if (rc < 0)
+		snprintf(err, errlen, "%s: %s", path, why);
+	free(p);
+	return rc == 0 ? NET_ERR_CONFIG : rc;
 }
 
 int
 net_anchors_load(struct net_anchors *a, const char *ca_file, char *source,
     size_t srclen, char *err, size_t errlen)
 {
+	const char *env = getenv("SSL_CERT_FILE");
 	int i, rc;
 
+	if (ca_file == NULL && env != NULL && env[0] != '\0')
+		ca_file = env;
 	if (ca_file != NULL) {
 		snprintf(source, srclen, "%s", ca_file);
 		return net_anchors_from_file(a, ca_file, err, errlen);
@@ -457,7 +590,7 @@ net_anchors_load(struct net_anchors *a, const char *ca_file, char *source,
 	rc = net_anchors_from_pem(a, zoomws_builtin_ca,
 	    sizeof(zoomws_builtin_ca) - 1, err, errlen);
 	if (rc == 0) {
-		snprintf(err, errlen, "no built-in certificate");
+		snprintf(err, errlen, "no usable certificate built in");
 		rc = NET_ERR_CONFIG;
 	}
 	return rc;
@@ -480,12 +613,100 @@ net_anchors_free(struct net_anchors *a)
 		anchor_free(&a->ta[i]);
 	free(a->ta);
 	a->ta = NULL;
-	a->n = a->cap = 0;
+	a->n = a->cap = a->skipped = 0;
 }
 
 /* ------------------------------------------------------------------ */
-/* The X.509 wrapper: verify with the minimal engine, and decode the  */
-/* server's own certificate on the side for reports.                  */
+/* The X.509 wrapper: verify with the minimal engine, decode the      */
+/* server's own certificate on the side, and match an IP address.     */
+
+/* A span of DER bytes [p, end). */
+struct der {
+	const unsigned char *p, *end;
+};
+
+/*
+ * der_next: take the next element off d: its tag into *tag, its value
+ * into *val. One-byte tags and definite lengths of up to 3 bytes (X.690
+ * 8.1.2, 8.1.3), which is all a certificate of NET_MAX_CERT bytes uses.
+ * Returns 0, or -1 when malformed or past the end.
+ */
+static int
+der_next(struct der *d, unsigned *tag, struct der *val)
+{
+	size_t len, k;
+
+	if (d->end - d->p < 2)
+		return -1;
+	*tag = *d->p++;
+	if ((*tag & 0x1F) == 0x1F)
+		return -1;
+	len = *d->p++;
+	if (len & 0x80) {
+		k = len & 0x7F;
+		if (k == 0 || k > 3 || (size_t)(d->end - d->p) < k)
+			return -1;
+		for (len = 0; k > 0; k--)
+			len = len << 8 | *d->p++;
+	}
+	if (len > (size_t)(d->end - d->p))
+		return -1;
+	val->p = d->p;
+	val->end = d->p + len;
+	d->p += len;
+	return 0;
+}
+
+/*
+ * ee_has_ip: does the certificate der[0..len) carry the address ip
+ * (iplen 4 or 16 bytes) as an iPAddress in its subjectAltName? RFC 5280
+ * 4.1 and 4.2.1.6: Certificate SEQUENCE > tbsCertificate SEQUENCE >
+ * extensions [3] > SEQUENCE OF Extension { extnID OID, critical BOOLEAN
+ * OPTIONAL, extnValue OCTET STRING } whose value, for 2.5.29.17, is a
+ * SEQUENCE OF GeneralName, iPAddress being [7] IMPLICIT OCTET STRING.
+ */
+static int
+ee_has_ip(const unsigned char *der, size_t len, const unsigned char *ip,
+    size_t iplen)
+{
+	static const unsigned char san_oid[] = { 0x55, 0x1D, 0x11 };
+	struct der d = { der, der + len }, cert, tbs, v, exts, ext, f, names;
+	unsigned tag;
+
+	if (der_next(&d, &tag, &cert) != 0 || tag != 0x30 ||
+	    der_next(&cert, &tag, &tbs) != 0 || tag != 0x30)
+		return 0;
+	do {
+		if (der_next(&tbs, &tag, &v) != 0)
+			return 0;       /* no extensions */
+	} while (tag != 0xA3);
+	if (der_next(&v, &tag, &exts) != 0 || tag != 0x30)
+		return 0;
+	while (exts.p < exts.end) {
+		if (der_next(&exts, &tag, &ext) != 0 || tag != 0x30 ||
+		    der_next(&ext, &tag, &f) != 0 || tag != 0x06)
+			return 0;
+		if ((size_t)(f.end - f.p) != sizeof(san_oid) ||
+		    memcmp(f.p, san_oid, sizeof(san_oid)) != 0)
+			continue;
+		if (der_next(&ext, &tag, &f) != 0)
+			return 0;
+		if (tag == 0x01 && der_next(&ext, &tag, &f) != 0)
+			return 0;
+		if (tag != 0x04 || der_next(&f, &tag, &names) != 0 ||
+		    tag != 0x30)
+			return 0;
+		while (names.p < names.end) {
+			if (der_next(&names, &tag, &v) != 0)
+				return 0;
+			if (tag == 0x87 && (size_t)(v.end - v.p) == iplen &&
+			    memcmp(v.p, ip, iplen) == 0)
+				return 1;
+		}
+		return 0;       /* RFC 5280 4.2: one extension of a kind */
+	}
+	return 0;
+}
 
 static struct net_x509 *
 x509_of(const br_x509_class *const *ctx)
@@ -513,71 +734,11 @@ x509_start_chain(const br_x509_class **ctx, const char *server_name)
 	x->dnlen = 0;
 	x->eelen = 0;
 	x->eetrunc = 0;
+	x->ee_ok = 0;
 	/* For an address, the chain is verified without a name, and the
 	   address is checked against the iPAddress names at the end. */
 	x->minimal.vtable->start_chain(&x->minimal.vtable,
 	    x->iplen ? NULL : server_name);
-}
-
-/* Read a DER length at *p (< end); -1 when malformed or too long. */
-static long
-der_len(const unsigned char **p, const unsigned char *end)
-{
-	long n = 0;
-	unsigned k;
-
-	if (*p >= end)
-		return -1;
-	if (**p < 0x80)
-		return *(*p)++;
-	k = *(*p)++ & 0x7F;
-	if (k == 0 || k > 3 || (size_t)(end - *p) < k)
-		return -1;
-	while (k--)
-		n = n << 8 | *(*p)++;
-	return n <= end - *p ? n : -1;
-}
-
-/*
- * ee_has_ip: does the certificate der[0..len) list the address ip in
- * its subjectAltName (OID 2.5.29.17) as an iPAddress ([7])? The
- * extension is found by its OID, then parsed: OCTET STRING holding a
- * SEQUENCE of GeneralName.
- */
-static int
-ee_has_ip(const unsigned char *der, size_t len, const unsigned char *ip,
-    size_t iplen)
-{
-	static const unsigned char oid[] = { 0x06, 0x03, 0x55, 0x1D, 0x11 };
-	const unsigned char *p, *end = der + len, *q, *qend;
-	long n;
-	size_t i;
-
-	for (i = 0; i + sizeof(oid) < len; i++) {
-		if (memcmp(der + i, oid, sizeof(oid)) != 0)
-			continue;
-		p = der + i + sizeof(oid);
-		if (p + 3 <= end && p[0] == 0x01 && p[1] == 0x01)
-			p += 3;                 /* critical BOOLEAN */
-		if (p >= end || *p++ != 0x04 || (n = der_len(&p, end)) < 0)
-			continue;
-		q = p;
-		qend = p + n;
-		if (q >= qend || *q++ != 0x30 || (n = der_len(&q, qend)) < 0)
-			continue;
-		qend = q + n;
-		while (q < qend) {
-			unsigned char tag = *q++;
-
-			if ((n = der_len(&q, qend)) < 0)
-				break;
-			if (tag == 0x87 && (size_t)n == iplen &&
-			    memcmp(q, ip, iplen) == 0)
-				return 1;
-			q += n;
-		}
-	}
-	return 0;
 }
 
 static void
@@ -612,6 +773,11 @@ x509_end_cert(const br_x509_class **ctx)
 {
 	struct net_x509 *x = x509_of(ctx);
 
+	if (x->ncerts == 0 && br_x509_decoder_last_error(&x->decoder) == 0) {
+		x->ee_ok = 1;
+		x->notbefore_days = x->decoder.notbefore_days;
+		x->notafter_days = x->decoder.notafter_days;
+	}
 	x->ncerts++;
 	x->minimal.vtable->end_cert(&x->minimal.vtable);
 }
@@ -651,10 +817,10 @@ static const br_x509_class x509_vtable = {
 
 /*
  * engine_init: a client engine with only what zoomws offers: TLS 1.2,
- * the suites above, ECDHE on the usual curves, RSA and ECDSA signatures,
- * SHA-1 to SHA-512 for certificates. Linking no more than this keeps
- * the binary small (BearSSL's "full" profile adds CBC, CCM, 3DES, RSA
- * key exchange and TLS 1.0/1.1).
+ * the suites above, ECDHE on BearSSL's curves (X25519, P-256, P-384,
+ * P-521), RSA and ECDSA signatures, SHA-1 to SHA-512 for certificates.
+ * Linking no more than this keeps the binary small (BearSSL's "full"
+ * profile adds CBC, CCM, 3DES, RSA key exchange and TLS 1.0/1.1).
  */
 static void
 engine_init(struct net_tls *t, const struct net_anchors *a)
@@ -696,9 +862,10 @@ int
 net_tls_start(struct net_tls *t, int fd, const char *host,
     const struct net_anchors *a)
 {
+	size_t hl = strlen(host);
 	int resume;
 
-	if (strlen(host) >= sizeof(t->host))
+	if (hl == 0 || hl > NET_MAX_HOST || a == NULL || a->n == 0)
 		return NET_ERR_CONFIG;
 	resume = t->have_session && strcmp(t->host, host) == 0;
 	engine_init(t, a);
@@ -713,9 +880,11 @@ net_tls_start(struct net_tls *t, int fd, const char *host,
 		br_ssl_engine_set_session_parameters(&t->sc.eng, &t->session);
 	else
 		t->have_session = 0;
-	if (!br_ssl_client_reset(&t->sc, host, resume))
+	/* RFC 6066 3: SNI carries host names, never a literal address. The
+	   engine also seeds its PRNG from the system here. */
+	if (!br_ssl_client_reset(&t->sc, t->x509.iplen ? NULL : host, resume))
 		return NET_ERR_CONFIG;
-	strcpy(t->host, host);
+	memcpy(t->host, host, hl + 1);
 	t->fd = fd;
 	t->io_errno = 0;
 	t->eof = 0;
@@ -725,17 +894,16 @@ net_tls_start(struct net_tls *t, int fd, const char *host,
 	return NET_OK;
 }
 
-/* Note the end of the handshake: keep the session, see if it resumed. */
+/* Note the end of the handshake: keep the session, see if it resumed.
+   RFC 5246 7.4.1.3: the server echoes the offered session_id when it
+   resumes, and sends a new one (or none) when it does not. */
 static void
 check_done(struct net_tls *t)
 {
 	br_ssl_session_parameters p;
-	unsigned st;
 
-	if (t->done)
-		return;
-	st = br_ssl_engine_current_state(&t->sc.eng);
-	if (!(st & (BR_SSL_SENDAPP | BR_SSL_RECVAPP)))
+	if (t->done || !(br_ssl_engine_current_state(&t->sc.eng) &
+	    (BR_SSL_SENDAPP | BR_SSL_RECVAPP)))
 		return;
 	t->done = 1;
 	br_ssl_engine_get_session_parameters(&t->sc.eng, &p);
@@ -744,12 +912,6 @@ check_done(struct net_tls *t)
 	    memcmp(p.session_id, t->session.session_id, p.session_id_len) == 0;
 	t->session = p;
 	t->have_session = p.session_id_len > 0;
-}
-
-static int
-engine_closed(struct net_tls *t)
-{
-	return (br_ssl_engine_current_state(&t->sc.eng) & BR_SSL_CLOSED) != 0;
 }
 
 short
@@ -771,7 +933,25 @@ int
 net_tls_closed(const struct net_tls *t)
 {
 	return t->fd < 0 || t->eof ||
-	    (br_ssl_engine_current_state(&t->sc.eng) & BR_SSL_CLOSED);
+	    (br_ssl_engine_current_state(&t->sc.eng) & BR_SSL_CLOSED) != 0;
+}
+
+int
+net_tls_handshake_done(const struct net_tls *t)
+{
+	return t->done;
+}
+
+/* The engine has closed: a clean close or a failure. A handshake that
+   failed forgets the session it offered, lest it be offered forever. */
+static int
+engine_ended(struct net_tls *t)
+{
+	if (br_ssl_engine_last_error(&t->sc.eng) == BR_ERR_OK)
+		return NET_ERR_CLOSED;
+	if (!t->done)
+		t->have_session = 0;
+	return NET_ERR_TLS;
 }
 
 int
@@ -785,14 +965,11 @@ net_tls_pump(struct net_tls *t, short revents)
 
 	(void)revents;
 	for (;;) {
-		if (t->fd < 0)
+		if (t->fd < 0 || t->eof)
 			return NET_ERR_CLOSED;
 		st = br_ssl_engine_current_state(&t->sc.eng);
 		if (st & BR_SSL_CLOSED)
-			return br_ssl_engine_last_error(&t->sc.eng) == BR_ERR_OK ?
-			    NET_ERR_CLOSED : NET_ERR_TLS;
-		if (t->eof)
-			return NET_ERR_CLOSED;
+			return engine_ended(t);
 		progress = 0;
 		if (st & BR_SSL_SENDREC) {
 			buf = br_ssl_engine_sendrec_buf(&t->sc.eng, &len);
@@ -800,7 +977,8 @@ net_tls_pump(struct net_tls *t, short revents)
 			if (n > 0) {
 				br_ssl_engine_sendrec_ack(&t->sc.eng, (size_t)n);
 				progress = 1;
-			} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			} else if (n < 0 && errno != EAGAIN &&
+			    errno != EWOULDBLOCK && errno != EINTR) {
 				t->io_errno = errno;
 				return NET_ERR_IO;
 			}
@@ -815,7 +993,8 @@ net_tls_pump(struct net_tls *t, short revents)
 				t->eof = 1;
 				check_done(t);
 				return NET_ERR_CLOSED;
-			} else if (errno != EAGAIN && errno != EINTR) {
+			} else if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR) {
 				t->io_errno = errno;
 				return NET_ERR_IO;
 			}
@@ -854,7 +1033,8 @@ net_tls_send_buf(struct net_tls *t, size_t *len)
 void
 net_tls_send_ack(struct net_tls *t, size_t n)
 {
-	br_ssl_engine_sendapp_ack(&t->sc.eng, n);
+	if (n > 0)
+		br_ssl_engine_sendapp_ack(&t->sc.eng, n);
 }
 
 void
@@ -871,7 +1051,7 @@ tls_step(struct net_tls *t, int64_t deadline, int wakefd)
 	int rc;
 
 	if (ev == 0)
-		return net_tls_pump(t, 0);
+		return net_tls_closed(t) ? net_tls_pump(t, 0) : NET_ERR_STALLED;
 	if ((rc = wait_fd(t->fd, ev, deadline, wakefd)) != NET_OK) {
 		if (rc == NET_ERR_IO)
 			t->io_errno = errno;
@@ -889,12 +1069,8 @@ net_tls_handshake(struct net_tls *t, int64_t deadline, int wakefd)
 		check_done(t);
 		if (t->done)
 			return NET_OK;
-		if (engine_closed(t))
-			return NET_ERR_TLS;
 		if ((rc = tls_step(t, deadline, wakefd)) != NET_OK)
-			return rc == NET_ERR_CLOSED && engine_closed(t) &&
-			    br_ssl_engine_last_error(&t->sc.eng) != BR_ERR_OK ?
-			    NET_ERR_TLS : rc;
+			return rc;
 	}
 }
 
@@ -928,6 +1104,30 @@ net_tls_write_all(struct net_tls *t, const void *buf, size_t len,
 	}
 }
 
+long
+net_tls_read(struct net_tls *t, void *buf, size_t cap, int64_t deadline,
+    int wakefd)
+{
+	unsigned char *p;
+	size_t len;
+	int rc;
+
+	if (cap == 0)
+		return 0;
+	for (;;) {
+		if ((p = net_tls_recv_buf(t, &len)) != NULL && len > 0) {
+			if (len > cap)
+				len = cap;
+			memcpy(buf, p, len);
+			net_tls_recv_ack(t, len);
+			return (long)len;
+		}
+		if ((rc = tls_step(t, deadline, wakefd)) != NET_OK &&
+		    ((p = net_tls_recv_buf(t, &len)) == NULL || len == 0))
+			return rc;
+	}
+}
+
 void
 net_tls_close(struct net_tls *t)
 {
@@ -937,9 +1137,14 @@ net_tls_close(struct net_tls *t)
 
 	if (t->fd < 0)
 		return;
-	if (!engine_closed(t)) {
+	if (!(br_ssl_engine_current_state(&t->sc.eng) & BR_SSL_CLOSED)) {
+		/* Unread data goes first: BearSSL 0.6 would otherwise hold
+		   it, and its input buffer, forever once closing (fixed
+		   upstream in 2020). */
+		if ((buf = br_ssl_engine_recvapp_buf(&t->sc.eng, &len)) != NULL)
+			br_ssl_engine_recvapp_ack(&t->sc.eng, len);
+		/* RFC 5246 7.2.1: close_notify; one non-blocking attempt. */
 		br_ssl_engine_close(&t->sc.eng);
-		/* One non-blocking attempt to send the close_notify. */
 		while (br_ssl_engine_current_state(&t->sc.eng) & BR_SSL_SENDREC) {
 			buf = br_ssl_engine_sendrec_buf(&t->sc.eng, &len);
 			n = send(t->fd, buf, len, MSG_NOSIGNAL);
@@ -966,87 +1171,195 @@ date_of_days(uint32_t days, char *buf, size_t cap)
 		    tm.tm_mon + 1, tm.tm_mday);
 }
 
+/* The name of a TLS alert (RFC 5246 7.2, RFC 6066 9, RFC 8446 6). */
+static const char *
+alert_name(int a)
+{
+	switch (a) {
+	case 0: return "close_notify";
+	case 10: return "unexpected_message";
+	case 20: return "bad_record_mac";
+	case 22: return "record_overflow";
+	case 40: return "handshake_failure";
+	case 42: return "bad_certificate";
+	case 43: return "unsupported_certificate";
+	case 44: return "certificate_revoked";
+	case 45: return "certificate_expired";
+	case 46: return "certificate_unknown";
+	case 47: return "illegal_parameter";
+	case 48: return "unknown_ca";
+	case 49: return "access_denied";
+	case 50: return "decode_error";
+	case 51: return "decrypt_error";
+	case 70: return "protocol_version";
+	case 71: return "insufficient_security";
+	case 80: return "internal_error";
+	case 86: return "inappropriate_fallback";
+	case 90: return "user_canceled";
+	case 100: return "no_renegotiation";
+	case 109: return "missing_extension";
+	case 110: return "unsupported_extension";
+	case 112: return "unrecognized_name";
+	case 116: return "certificate_required";
+	case 120: return "no_application_protocol";
+	default: return "unknown alert";
+	}
+}
+
+/* What an alert from the server most likely means for zoomws. */
+static const char *
+alert_hint(int a)
+{
+	switch (a) {
+	case 40:
+		return ": no cipher suite or curve in common (zoomws offers "
+		    "TLS 1.2 ECDHE with AES-GCM or ChaCha20-Poly1305)";
+	case 70:
+		return ": the server does not accept TLS 1.2";
+	case 71:
+		return ": the server wants stronger parameters";
+	case 112:
+		return ": the server does not serve this host name";
+	default:
+		return "";
+	}
+}
+
+/* The cause of an expired-or-not-yet-valid chain, with dates. */
+static void
+expired_reason(const struct net_tls *t, char *buf, size_t cap)
+{
+	time_t now = time(NULL);
+	uint32_t today = (uint32_t)(now / 86400 + 719528);
+	char date[40], clock[40];
+
+	date_of_days(today, clock, sizeof(clock));
+	if (t->x509.ee_ok && today > t->x509.notafter_days) {
+		date_of_days(t->x509.notafter_days, date, sizeof(date));
+		snprintf(buf, cap, "certificate expired on %s (is the system "
+		    "clock right? it says %s)", date, clock);
+	} else if (t->x509.ee_ok && today < t->x509.notbefore_days) {
+		date_of_days(t->x509.notbefore_days, date, sizeof(date));
+		snprintf(buf, cap, "certificate not yet valid: from %s (is "
+		    "the system clock right? it says %s)", date, clock);
+	} else
+		snprintf(buf, cap, "certificate expired or not yet valid (is "
+		    "the system clock right? it says %s)", clock);
+}
+
 const char *
 net_tls_error(const struct net_tls *t, char *buf, size_t cap)
 {
 	int e = br_ssl_engine_last_error(&t->sc.eng);
-	char today[40];
-	time_t now = time(NULL);
-	struct tm tm;
+	const char *s = NULL;
 
-	if (t->io_errno != 0 && (e == BR_ERR_OK || e == BR_ERR_IO)) {
-		snprintf(buf, cap, "%s", strerror(t->io_errno));
-		return buf;
-	}
-	gmtime_r(&now, &tm);
-	snprintf(today, sizeof(today), "%04d-%02d-%02d", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday);
 	switch (e) {
 	case BR_ERR_OK:
-		snprintf(buf, cap, "connection closed during the handshake");
+	case BR_ERR_IO:
+		if (t->io_errno != 0)
+			snprintf(buf, cap, "socket error: %s",
+			    strerror(t->io_errno));
+		else if (t->eof && !t->done)
+			s = "the server closed the connection during the "
+			    "handshake";
+		else if (t->eof)
+			s = "the server closed the connection";
+		else
+			s = e == BR_ERR_IO ? "I/O error" : "no error";
 		break;
 	case BR_ERR_X509_NOT_TRUSTED:
-		snprintf(buf, cap, "certificate not trusted: unknown CA (set "
-		    "--ca-file or SSL_CERT_FILE)");
+		s = "certificate not trusted: unknown CA (set --ca-file or "
+		    "SSL_CERT_FILE)";
 		break;
 	case BR_ERR_X509_BAD_SERVER_NAME:
-		snprintf(buf, cap, "certificate does not match host %s", t->host);
+		snprintf(buf, cap, "certificate does not match host %s",
+		    t->host);
 		break;
 	case BR_ERR_X509_EXPIRED:
-		snprintf(buf, cap, "certificate expired or not yet valid (is "
-		    "the system clock right? it says %s)", today);
+		expired_reason(t, buf, cap);
 		break;
 	case BR_ERR_X509_TIME_UNKNOWN:
-		snprintf(buf, cap, "cannot check the certificate's dates: no "
-		    "usable system time");
+		s = "cannot check the certificate's dates: no usable system time";
 		break;
 	case BR_ERR_X509_NOT_CA:
-		snprintf(buf, cap, "certificate chain has a non-CA issuer");
+		s = "certificate chain has an issuer that is not a CA";
 		break;
 	case BR_ERR_X509_BAD_SIGNATURE:
-		snprintf(buf, cap, "certificate signature does not verify");
+		s = "certificate signature does not verify";
 		break;
 	case BR_ERR_X509_WEAK_PUBLIC_KEY:
-		snprintf(buf, cap, "certificate key too weak");
+		s = "certificate key too weak";
 		break;
 	case BR_ERR_X509_EMPTY_CHAIN:
-		snprintf(buf, cap, "server sent no certificate");
+		s = "the server sent no certificate";
 		break;
+	case BR_ERR_X509_DN_MISMATCH:
+		s = "certificate chain out of order or incomplete";
+		break;
+	case BR_ERR_X509_CRITICAL_EXTENSION:
+		s = "certificate has a critical extension BearSSL does not know";
+		break;
+	case BR_ERR_X509_FORBIDDEN_KEY_USAGE:
+	case BR_ERR_WRONG_KEY_USAGE:
+		s = "certificate key usage forbids TLS server authentication";
+		break;
+	case BR_ERR_X509_LIMIT_EXCEEDED:
+		s = "certificate chain too long or too large";
+		break;
+	case BR_ERR_X509_UNSUPPORTED:
+	case BR_ERR_X509_WRONG_KEY_TYPE:
+		s = "certificate uses a key or algorithm BearSSL does not support";
+		break;
+	case BR_ERR_UNSUPPORTED_VERSION:
 	case BR_ERR_BAD_VERSION:
-		snprintf(buf, cap, "server does not speak TLS 1.2");
+		s = "the server does not speak TLS 1.2";
 		break;
 	case BR_ERR_BAD_CIPHER_SUITE:
-		snprintf(buf, cap, "no cipher suite in common (ECDHE with "
-		    "AES-GCM or ChaCha20 required)");
+		s = "the server chose a cipher suite zoomws did not offer";
 		break;
-	case BR_ERR_IO:
-		snprintf(buf, cap, "I/O error");
+	case BR_ERR_INVALID_ALGORITHM:
+		s = "the server chose a curve or signature algorithm zoomws "
+		    "did not offer";
+		break;
+	case BR_ERR_BAD_SIGNATURE:
+		s = "the server's key exchange signature does not verify";
+		break;
+	case BR_ERR_BAD_MAC:
+		s = "a record failed authentication (corrupted in transit?)";
+		break;
+	case BR_ERR_NO_RANDOM:
+		s = "no system entropy to seed TLS";
 		break;
 	default:
 		if (e >= BR_ERR_SEND_FATAL_ALERT)
-			snprintf(buf, cap, "TLS alert %d sent to the server",
-			    e - BR_ERR_SEND_FATAL_ALERT);
+			snprintf(buf, cap, "TLS alert %d (%s) sent to the server",
+			    e - BR_ERR_SEND_FATAL_ALERT,
+			    alert_name(e - BR_ERR_SEND_FATAL_ALERT));
 		else if (e >= BR_ERR_RECV_FATAL_ALERT)
-			snprintf(buf, cap, "TLS alert %d from the server%s",
+			snprintf(buf, cap, "TLS alert %d (%s) from the server%s",
 			    e - BR_ERR_RECV_FATAL_ALERT,
-			    e - BR_ERR_RECV_FATAL_ALERT == 40 ? " (handshake "
-			    "failure)" : e - BR_ERR_RECV_FATAL_ALERT == 70 ?
-			    " (protocol version)" : "");
+			    alert_name(e - BR_ERR_RECV_FATAL_ALERT),
+			    alert_hint(e - BR_ERR_RECV_FATAL_ALERT));
 		else if (e >= BR_ERR_X509_OK)
 			snprintf(buf, cap, "certificate rejected (BearSSL X.509 "
 			    "error %d)", e);
 		else
-			snprintf(buf, cap, "TLS failure (BearSSL error %d)", e);
+			snprintf(buf, cap, "TLS protocol error (BearSSL error %d)",
+			    e);
 	}
+	if (s != NULL)
+		snprintf(buf, cap, "%s", s);
 	return buf;
 }
 
 void
 net_tls_describe(const struct net_tls *t, char *buf, size_t cap)
 {
+	br_ssl_session_parameters p;
 	const char *name;
 
-	switch (t->sc.eng.session.cipher_suite) {
+	br_ssl_engine_get_session_parameters(&t->sc.eng, &p);
+	switch (p.cipher_suite) {
 	case BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:
 		name = "ECDHE-ECDSA-AES128-GCM-SHA256";
 		break;
@@ -1066,10 +1379,10 @@ net_tls_describe(const struct net_tls *t, char *buf, size_t cap)
 		name = "ECDHE-RSA-CHACHA20-POLY1305";
 		break;
 	default:
-		name = "unknown suite";
+		name = "no cipher suite";
 	}
-	snprintf(buf, cap, "%s %s", br_ssl_engine_get_version(&t->sc.eng) ==
-	    BR_TLS12 ? "TLSv1.2" : "TLS?", name);
+	snprintf(buf, cap, "%s %s", p.version == BR_TLS12 ? "TLSv1.2" :
+	    "TLS?", name);
 }
 
 int
@@ -1078,28 +1391,34 @@ net_tls_resumed(const struct net_tls *t)
 	return t->resumed;
 }
 
-/* The CommonName of a DER-encoded DN (OID 2.5.4.3), if one is there. */
+/* The CommonName (OID 2.5.4.3, RFC 5280 4.1.2.4) of a DER-encoded DN:
+   SEQUENCE OF SET OF SEQUENCE { OID, string }; printable ASCII kept,
+   other bytes shown as '?'. "?" when there is none. */
 static void
 dn_common_name(const unsigned char *dn, size_t len, char *buf, size_t cap)
 {
-	size_t i, n, j;
+	static const unsigned char cn_oid[] = { 0x55, 0x04, 0x03 };
+	struct der d = { dn, dn + len }, rdns, set, atv, oid, val;
+	unsigned tag;
+	size_t j;
 
 	snprintf(buf, cap, "?");
-	for (i = 0; i + 7 <= len; i++) {
-		if (dn[i] != 0x06 || dn[i + 1] != 0x03 || dn[i + 2] != 0x55 ||
-		    dn[i + 3] != 0x04 || dn[i + 4] != 0x03)
-			continue;
-		/* then a string: tag, short length, bytes */
-		n = dn[i + 6];
-		if (n >= 0x80 || i + 7 + n > len)
-			return;
-		for (j = 0; j < n && j + 1 < cap; j++) {
-			unsigned char c = dn[i + 7 + j];
-
-			buf[j] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-		}
-		buf[j] = '\0';
+	if (der_next(&d, &tag, &rdns) != 0 || tag != 0x30)
 		return;
+	while (der_next(&rdns, &tag, &set) == 0 && tag == 0x31) {
+		while (der_next(&set, &tag, &atv) == 0 && tag == 0x30) {
+			if (der_next(&atv, &tag, &oid) != 0 || tag != 0x06 ||
+			    der_next(&atv, &tag, &val) != 0)
+				return;
+			if ((size_t)(oid.end - oid.p) != sizeof(cn_oid) ||
+			    memcmp(oid.p, cn_oid, sizeof(cn_oid)) != 0)
+				continue;
+			for (j = 0; val.p + j < val.end && j + 1 < cap; j++)
+				buf[j] = val.p[j] >= 0x20 && val.p[j] < 0x7f ?
+				    (char)val.p[j] : '?';
+			buf[j] = '\0';
+			return;
+		}
 	}
 }
 
@@ -1109,6 +1428,9 @@ net_tls_peer_summary(const struct net_tls *t, char *buf, size_t cap)
 	char cn[128], after[40];
 
 	dn_common_name(t->x509.dn, t->x509.dnlen, cn, sizeof(cn));
-	date_of_days(t->x509.decoder.notafter_days, after, sizeof(after));
+	if (t->x509.ee_ok)
+		date_of_days(t->x509.notafter_days, after, sizeof(after));
+	else
+		snprintf(after, sizeof(after), "?");
 	snprintf(buf, cap, "certificate CN=%s, expires %s", cn, after);
 }
