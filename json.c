@@ -2,51 +2,309 @@
  * json.c - strict RFC 8259 JSON: a streaming lexer, and field lookup,
  * string decoding and compaction on top of it.
  *
- * The lexer is one switch over the byte and its state; the container
- * stack is a bit per level. It copies every byte but the whitespace
- * outside strings to an optional output, which is all compaction is.
+ * The lexer is one switch over its state, a byte at a time, with fast
+ * loops where bytes come in runs: plain string text (eight bytes at a
+ * time), complete escapes and UTF-8 sequences inside a string, digits,
+ * whitespace. The container stack is a bit per level. Its outputs are a
+ * "sink": the compacted bytes (every byte but the whitespace outside
+ * strings, copied in runs), tokens, or neither (validation).
  */
+#include <limits.h>
 #include <string.h>
 
 #include "json.h"
 
-enum {
-	S_VALUE,        /* a value must come (top level, after ':' or ',') */
+/* Stack buffer of json_unescape_compact and json_streq. */
+#define JSON_CHUNK      2048
+/* Tokens json_fields takes from the lexer at a time. */
+#define JSON_FIELD_TOKS 32
+
+enum state {
+	S_VALUE = 0,    /* a value must come (top level, after ':' or ',') */
 	S_VALUE_OR_END, /* after '[': a value or ']' */
 	S_KEY_OR_END,   /* after '{': a member name or '}' */
 	S_KEY,          /* after ',' in an object: a member name */
 	S_COLON,        /* after a member name */
 	S_AFTER,        /* after a value: ',', a closer, or the end */
-	S_STRING,
+	S_STRING,       /* in a string (value or member name) */
 	S_ESC,          /* after a backslash */
 	S_UHEX,         /* in the four digits of \u */
 	S_NUM_MINUS,    /* "-" */
 	S_NUM_ZERO,     /* "0" or "-0" */
 	S_NUM_INT,      /* "[-]1..." */
 	S_NUM_DOT,      /* "...." */
-	S_NUM_FRAC,     /* "...5" */
+	S_NUM_FRAC,     /* "....5" */
 	S_NUM_E,        /* "...e" */
 	S_NUM_ESIGN,    /* "...e+" */
 	S_NUM_EXP,      /* "...e5" */
 	S_LIT           /* in true, false or null */
 };
 
+/* Where the lexer's results go. */
+struct sink {
+	char              *out;         /* compacted bytes, or NULL */
+	size_t             cap;
+	size_t             o;           /* bytes in out */
+	struct json_token *tok;         /* tokens, or NULL */
+	size_t             tcap;
+	size_t             nt;          /* tokens in tok */
+	unsigned           maxdepth;    /* deeper tokens are not reported */
+};
+
+#define ONES  ((uint64_t)0x0101010101010101ULL)
+#define HIGHS ((uint64_t)0x8080808080808080ULL)
+/* The index of the first byte flagged in a word of stop_bytes(). */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FIRST_BYTE(m) ((size_t)__builtin_ctzll(m) >> 3)
+#endif
+
+/* RFC 8259 2: the four whitespace bytes. */
 static int
 is_ws(unsigned c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+	return c <= ' ' && ((1ULL << ' ' | 1ULL << '\t' | 1ULL << '\n' |
+	    1ULL << '\r') >> c & 1);
+}
+
+static int
+is_digit(unsigned c)
+{
+	return c - '0' < 10;
 }
 
 static int
 hexval(unsigned c)
 {
-	if (c >= '0' && c <= '9')
+	if (c - '0' < 10)
 		return (int)(c - '0');
-	if (c >= 'a' && c <= 'f')
+	c |= 0x20;
+	if (c - 'a' < 6)
 		return (int)(c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (int)(c - 'A' + 10);
 	return -1;
+}
+
+/* Four hex digits at p, or -1. */
+static long
+hex4(const unsigned char *p)
+{
+	int a = hexval(p[0]), b = hexval(p[1]), c = hexval(p[2]),
+	    d = hexval(p[3]);
+
+	if ((a | b | c | d) < 0)
+		return -1;
+	return (long)a << 12 | b << 8 | c << 4 | d;
+}
+
+/* RFC 8259 7: the byte each two-character escape stands for; 0 for
+   the letters that are no escape. */
+static const unsigned char esc_tab[256] = {
+	['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = '\b', ['f'] = '\f',
+	['n'] = '\n', ['r'] = '\r', ['t'] = '\t'
+};
+
+/*
+ * RFC 3629 4: for a lead byte, the number of continuation bytes and the
+ * range of the first one, which rules out overlongs (E0 80..9F, F0
+ * 80..8F), surrogates (ED A0..BF) and code points past U+10FFFF (F4
+ * 90..BF); the others are 80..BF. 0 for a byte that cannot lead.
+ */
+static unsigned
+utf8_lead(unsigned c, unsigned *lo, unsigned *hi)
+{
+	*lo = 0x80;
+	*hi = 0xBF;
+	if (c >= 0xC2 && c <= 0xDF)
+		return 1;
+	if (c >= 0xE0 && c <= 0xEF) {
+		if (c == 0xE0)
+			*lo = 0xA0;
+		else if (c == 0xED)
+			*hi = 0x9F;
+		return 2;
+	}
+	if (c >= 0xF0 && c <= 0xF4) {
+		if (c == 0xF0)
+			*lo = 0x90;
+		else if (c == 0xF4)
+			*hi = 0x8F;
+		return 3;
+	}
+	return 0;
+}
+
+/* The length of the valid multi-byte UTF-8 sequence at p[0..n), or 0
+   when it is invalid or cut off by n. */
+static size_t
+utf8_seq(const unsigned char *p, size_t n)
+{
+	unsigned lo, hi, need = utf8_lead(p[0], &lo, &hi), k;
+
+	if (need == 0 || n <= need || p[1] < lo || p[1] > hi)
+		return 0;
+	for (k = 2; k <= need; k++)
+		if (p[k] < 0x80 || p[k] > 0xBF)
+			return 0;
+	return need + 1;
+}
+
+/*
+ * The bytes of a word that end a run of plain string text: control
+ * bytes, '"', '\\' and non-ASCII, as the high bit of each byte of the
+ * result. Exact: with the high bits cleared no byte sum carries.
+ */
+static inline uint64_t
+stop_bytes(uint64_t w)
+{
+	const uint64_t m7 = ONES * 0x7F;
+	uint64_t x = w & m7, q = x ^ (ONES * '"'), b = x ^ (ONES * '\\');
+
+	return (w | ~(x + ONES * 0x60) | ~(q + m7) | ~(b + m7)) & HIGHS;
+}
+
+/*
+ * The length of the run of plain bytes at p[0..n): printable ASCII but
+ * '"' and '\\', the bytes a string holds as they are. Eight bytes at a
+ * time.
+ */
+static inline size_t
+plain_run(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+	uint64_t w, m;
+
+	for (; n - i >= 8; i += 8) {
+		memcpy(&w, p + i, 8);
+		if ((m = stop_bytes(w)) != 0) {
+#ifdef FIRST_BYTE
+			return i + FIRST_BYTE(m);
+#else
+			break;
+#endif
+		}
+	}
+	while (i < n && p[i] - 0x20u < 0x60 && p[i] != '"' && p[i] != '\\')
+		i++;
+	return i;
+}
+
+/*
+ * plain_run, copying the run to d, which has room bytes (room >= n). A
+ * word goes out whole once it was read, even past the run's end while
+ * room allows and d is at least a word behind p (or in another buffer),
+ * so that nothing unread is overwritten: d may be p or before it. Returns
+ * the run's length.
+ */
+static size_t
+copy_run(char *d, const unsigned char *p, size_t n, size_t room)
+{
+	size_t i = 0, k;
+	uint64_t w, m;
+
+	if ((const unsigned char *)d == p)
+		return plain_run(p, n);
+	for (; n - i >= 8; i += 8) {
+		memcpy(&w, p + i, 8);
+		if ((m = stop_bytes(w)) == 0) {
+			memcpy(d + i, &w, 8);
+			continue;
+		}
+#ifdef FIRST_BYTE
+		k = FIRST_BYTE(m);
+		if (room - i >= 8 && (uintptr_t)p - (uintptr_t)d >= 8) {
+			memcpy(d + i, &w, 8);
+			return i + k;
+		}
+		for (k += i; i < k; i++)        /* forwards: d <= p */
+			d[i] = (char)p[i];
+		return i;
+#else
+		(void)k;
+		(void)room;
+		break;
+#endif
+	}
+	for (; i < n && p[i] - 0x20u < 0x60 && p[i] != '"' && p[i] != '\\'; i++)
+		d[i] = (char)p[i];
+	return i;
+}
+
+/* The length of the complete, valid \u escape at p[0..n): 6, or 12 for
+   a surrogate pair; 0 when it is invalid or cut off. */
+static size_t
+u_escape(const unsigned char *p, size_t n)
+{
+	long cp, lo;
+
+	if (n < 6 || p[1] != 'u' || (cp = hex4(p + 2)) < 0)
+		return 0;
+	if (cp < 0xD800 || cp > 0xDFFF)
+		return 6;
+	if (cp > 0xDBFF || n < 12 || p[6] != '\\' || p[7] != 'u' ||
+	    (lo = hex4(p + 8)) < 0xDC00 || lo > 0xDFFF)
+		return 0;
+	return 12;
+}
+
+/*
+ * The fast path inside a string, nothing pending: from in[i], skip plain
+ * bytes and the escapes and UTF-8 sequences that are complete and valid
+ * within in[0..len). Returns the index of the first byte the state
+ * machine must see: the closing quote, a control byte, something
+ * invalid, or a sequence cut by the end of the piece (or len).
+ */
+static inline size_t
+string_fast(const unsigned char *in, size_t i, size_t len)
+{
+	size_t n;
+
+	for (;;) {
+		i += plain_run(in + i, len - i);
+		if (i == len)
+			return i;
+		if (in[i] == '\\') {
+			if (i + 1 < len && esc_tab[in[i + 1]] != 0)
+				n = 2;
+			else
+				n = u_escape(in + i, len - i);
+		} else if (in[i] >= 0x80)
+			n = utf8_seq(in + i, len - i);
+		else
+			return i;
+		if (n == 0)
+			return i;
+		i += n;
+	}
+}
+
+/* Append in[from..to) to the sink's output, if it has one. */
+static int
+flush(struct sink *k, const unsigned char *in, size_t from, size_t to)
+{
+	size_t n = to - from;
+
+	if (k->out == NULL || n == 0)
+		return JSON_OK;
+	if (n > k->cap - k->o)
+		return JSON_ERR_SPACE;
+	if (k->out + k->o != (const char *)in + from)
+		memmove(k->out + k->o, in + from, n);
+	k->o += n;
+	return JSON_OK;
+}
+
+static inline void
+emit(struct sink *k, int kind, unsigned depth, size_t start, size_t end)
+{
+	struct json_token *t;
+
+	if (k->tok == NULL || depth > k->maxdepth)
+		return;
+	t = &k->tok[k->nt++];
+	t->kind = (enum json_tok)kind;
+	t->depth = depth;
+	t->start = start;
+	t->end = end;
 }
 
 void
@@ -64,8 +322,9 @@ top_is_object(const struct json_lexer *lx)
 	return (lx->stack[d / 8] >> (d % 8)) & 1;
 }
 
+/* An opener at stream offset p: push the container. */
 static int
-push(struct json_lexer *lx, int object)
+open_container(struct json_lexer *lx, struct sink *k, int object, size_t p)
 {
 	unsigned d = lx->depth;
 
@@ -76,50 +335,66 @@ push(struct json_lexer *lx, int object)
 	else
 		lx->stack[d / 8] &= (uint8_t)~(1u << (d % 8));
 	lx->depth++;
+	emit(k, object ? JSON_TOK_OBJECT : JSON_TOK_ARRAY, d, p, p + 1);
+	lx->state = object ? S_KEY_OR_END : S_VALUE_OR_END;
 	return JSON_OK;
 }
 
-/* A value ended: after it comes ',', a closer, or (top level) the end. */
-static void
-end_value(struct json_lexer *lx)
+/* A closer at stream offset p: it must match the open container. */
+static int
+close_container(struct json_lexer *lx, struct sink *k, int object, size_t p)
 {
-	lx->tokens++;
+	if (lx->depth == 0 || top_is_object(lx) != object)
+		return JSON_ERR_SYNTAX;
+	lx->depth--;
+	emit(k, object ? JSON_TOK_OBJECT_END : JSON_TOK_ARRAY_END, lx->depth,
+	    p, p + 1);
 	lx->state = S_AFTER;
+	return JSON_OK;
 }
 
-/* The first byte of a value. */
-static int
-begin_value(struct json_lexer *lx, unsigned c)
+static const char *
+lit_text(int kind)
 {
+	return kind == JSON_TOK_TRUE ? "true" : kind == JSON_TOK_FALSE ?
+	    "false" : "null";
+}
+
+/* The first byte of a value (RFC 8259 3), at stream offset p. */
+static int
+begin_value(struct json_lexer *lx, struct sink *k, unsigned c, size_t p)
+{
+	lx->start = p;
 	switch (c) {
 	case '{':
-		lx->state = S_KEY_OR_END;
-		return push(lx, 1);
+		return open_container(lx, k, 1, p);
 	case '[':
-		lx->state = S_VALUE_OR_END;
-		return push(lx, 0);
+		return open_container(lx, k, 0, p);
 	case '"':
 		lx->state = S_STRING;
-		lx->key = 0;
+		lx->kind = JSON_TOK_STRING;
 		return JSON_OK;
 	case '-':
 		lx->state = S_NUM_MINUS;
+		lx->kind = JSON_TOK_NUMBER;
 		return JSON_OK;
 	case '0':
 		lx->state = S_NUM_ZERO;
+		lx->kind = JSON_TOK_NUMBER;
 		return JSON_OK;
 	case 't':
-		lx->littext = "true";
+		lx->kind = JSON_TOK_TRUE;
 		break;
 	case 'f':
-		lx->littext = "false";
+		lx->kind = JSON_TOK_FALSE;
 		break;
 	case 'n':
-		lx->littext = "null";
+		lx->kind = JSON_TOK_NULL;
 		break;
 	default:
 		if (c >= '1' && c <= '9') {
 			lx->state = S_NUM_INT;
+			lx->kind = JSON_TOK_NUMBER;
 			return JSON_OK;
 		}
 		return JSON_ERR_SYNTAX;
@@ -129,9 +404,9 @@ begin_value(struct json_lexer *lx, unsigned c)
 	return JSON_OK;
 }
 
-/* A byte inside a string, outside escapes (RFC 8259 7, 8.1). */
+/* A byte in a string outside escapes, the slow way (RFC 8259 7, 8.1). */
 static int
-string_byte(struct json_lexer *lx, unsigned c)
+string_byte(struct json_lexer *lx, struct sink *k, unsigned c, size_t p)
 {
 	if (lx->need > 0) {
 		if (c < lx->lo || c > lx->hi)
@@ -144,11 +419,8 @@ string_byte(struct json_lexer *lx, unsigned c)
 	if (lx->high && c != '\\')
 		return JSON_ERR_ESCAPE;     /* a high surrogate alone */
 	if (c == '"') {
-		if (lx->key) {
-			lx->tokens++;
-			lx->state = S_COLON;
-		} else
-			end_value(lx);
+		emit(k, lx->kind, lx->depth, lx->start, p + 1);
+		lx->state = lx->kind == JSON_TOK_NAME ? S_COLON : S_AFTER;
 		return JSON_OK;
 	}
 	if (c == '\\') {
@@ -159,146 +431,97 @@ string_byte(struct json_lexer *lx, unsigned c)
 		return JSON_ERR_CONTROL;
 	if (c < 0x80)
 		return JSON_OK;
-	/* UTF-8 lead bytes, with the range of the next byte that rules out
-	   overlongs, surrogates and code points past U+10FFFF. */
-	lx->lo = 0x80;
-	lx->hi = 0xBF;
-	if (c >= 0xC2 && c <= 0xDF)
-		lx->need = 1;
-	else if (c >= 0xE0 && c <= 0xEF) {
-		lx->need = 2;
-		if (c == 0xE0)
-			lx->lo = 0xA0;
-		else if (c == 0xED)
-			lx->hi = 0x9F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		lx->need = 3;
-		if (c == 0xF0)
-			lx->lo = 0x90;
-		else if (c == 0xF4)
-			lx->hi = 0x8F;
-	} else
+	if ((lx->need = utf8_lead(c, &lx->lo, &lx->hi)) == 0)
 		return JSON_ERR_UTF8;
 	return JSON_OK;
 }
 
-/* Is c the end of a number? Then the number is a value that ended. */
-static int
-number_ends(unsigned c)
+/*
+ * The lexer: consume in[0..len) into sink k. Returns the bytes consumed
+ * (fewer than len only when k's token slots ran short) or a JSON_ERR_*,
+ * which sticks to lx.
+ */
+static long
+lex(struct json_lexer *lx, const unsigned char *in, size_t len,
+    struct sink *k)
 {
-	return is_ws(c) || c == ',' || c == ']' || c == '}';
-}
-
-int
-json_lexer_feed(struct json_lexer *lx, const char *in, size_t len,
-    char *out, size_t cap, size_t *outlen)
-{
-	size_t i, o = outlen ? *outlen : 0;
+	size_t i = 0, run = 0, base = lx->pos;
 	unsigned c;
-	int rc, keep, v;
+	int rc = JSON_OK, v;
 
 	if (lx->err)
 		return lx->err;
-	for (i = 0; i < len; i++) {
-		/* Fast path: a run of plain ASCII inside a string. */
-		if (lx->state == S_STRING && lx->need == 0 && !lx->high) {
-			size_t j = i;
-
-			while (j < len) {
-				c = (unsigned char)in[j];
-				if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
-					break;
-				j++;
-			}
-			if (j > i) {
-				if (out != NULL) {
-					if (j - i > cap - o) {
-						rc = JSON_ERR_SPACE;
-						goto fail;
-					}
-					memmove(out + o, in + i, j - i);
-					o += j - i;
-				}
-				i = j;
-				if (i == len)
-					break;
-			}
-		}
-		c = (unsigned char)in[i];
-		keep = 1;
-		rc = JSON_OK;
-again:
+	if (len > LONG_MAX)
+		return JSON_ERR_LENGTH;
+	while (i < len) {
+		if (k->tok != NULL && k->tcap - k->nt < 2)
+			break;
+		c = in[i];
 		switch (lx->state) {
 		case S_VALUE:
 			if (is_ws(c))
-				keep = 0;
-			else
-				rc = begin_value(lx, c);
+				goto space;
+			rc = begin_value(lx, k, c, base + i);
 			break;
 		case S_VALUE_OR_END:
 			if (is_ws(c))
-				keep = 0;
-			else if (c == ']') {
-				lx->depth--;
-				end_value(lx);
-			} else
-				rc = begin_value(lx, c);
+				goto space;
+			if (c == ']')
+				rc = close_container(lx, k, 0, base + i);
+			else
+				rc = begin_value(lx, k, c, base + i);
 			break;
 		case S_KEY_OR_END:
 		case S_KEY:
 			if (is_ws(c))
-				keep = 0;
-			else if (c == '"') {
+				goto space;
+			if (c == '"') {
 				lx->state = S_STRING;
-				lx->key = 1;
-			} else if (c == '}' && lx->state == S_KEY_OR_END) {
-				lx->depth--;
-				end_value(lx);
-			} else
+				lx->kind = JSON_TOK_NAME;
+				lx->start = base + i;
+			} else if (c == '}' && lx->state == S_KEY_OR_END)
+				rc = close_container(lx, k, 1, base + i);
+			else
 				rc = JSON_ERR_SYNTAX;
 			break;
 		case S_COLON:
 			if (is_ws(c))
-				keep = 0;
-			else if (c == ':')
+				goto space;
+			if (c == ':')
 				lx->state = S_VALUE;
 			else
 				rc = JSON_ERR_SYNTAX;
 			break;
 		case S_AFTER:
 			if (is_ws(c))
-				keep = 0;
-			else if (lx->depth == 0)
+				goto space;
+			if (lx->depth == 0)
 				rc = JSON_ERR_TRAILING;
 			else if (c == ',')
 				lx->state = top_is_object(lx) ? S_KEY : S_VALUE;
-			else if (c == (top_is_object(lx) ? '}' : ']')) {
-				lx->depth--;
-				end_value(lx);
-			} else
+			else if (c == '}' || c == ']')
+				rc = close_container(lx, k, c == '}', base + i);
+			else
 				rc = JSON_ERR_SYNTAX;
 			break;
 		case S_STRING:
-			rc = string_byte(lx, c);
+			if (lx->need == 0 && !lx->high) {
+				i = string_fast(in, i, len);
+				if (i == len)
+					continue;
+				c = in[i];
+			}
+			rc = string_byte(lx, k, c, base + i);
 			break;
 		case S_ESC:
-			if (lx->high && c != 'u') {
-				rc = JSON_ERR_ESCAPE;
-				break;
-			}
-			switch (c) {
-			case '"': case '\\': case '/': case 'b': case 'f':
-			case 'n': case 'r': case 't':
-				lx->state = S_STRING;
-				break;
-			case 'u':
+			if (c == 'u') {
 				lx->state = S_UHEX;
 				lx->hex = 0;
 				lx->cp = 0;
-				break;
-			default:
+			} else if (lx->high || esc_tab[c] == 0)
 				rc = JSON_ERR_ESCAPE;
-			}
+			else
+				lx->state = S_STRING;
 			break;
 		case S_UHEX:
 			if ((v = hexval(c)) < 0) {
@@ -309,8 +532,8 @@ again:
 			if (++lx->hex < 4)
 				break;
 			lx->state = S_STRING;
+			/* RFC 8259 7: a pair is a high surrogate, then a low */
 			if (lx->high) {
-				/* RFC 8259 7: a pair, high then low */
 				if (lx->cp < 0xDC00 || lx->cp > 0xDFFF)
 					rc = JSON_ERR_ESCAPE;
 				lx->high = 0;
@@ -320,6 +543,7 @@ again:
 				rc = JSON_ERR_ESCAPE;
 			break;
 		case S_NUM_MINUS:
+			/* RFC 8259 6: int = zero / ( digit1-9 *DIGIT ) */
 			if (c == '0')
 				lx->state = S_NUM_ZERO;
 			else if (c >= '1' && c <= '9')
@@ -327,95 +551,135 @@ again:
 			else
 				rc = JSON_ERR_NUMBER;
 			break;
-		case S_NUM_ZERO:
 		case S_NUM_INT:
-			if (c >= '0' && c <= '9') {
-				if (lx->state == S_NUM_ZERO)
-					rc = JSON_ERR_NUMBER;   /* no leading zeros */
-			} else if (c == '.')
+		case S_NUM_FRAC:
+		case S_NUM_EXP:
+			while (i < len && is_digit(in[i]))
+				i++;
+			if (i == len)
+				continue;
+			c = in[i];
+			/* FALLTHROUGH */
+		case S_NUM_ZERO:
+			/* a digit after a lone zero falls to the error */
+			if (c == '.' && (lx->state == S_NUM_ZERO ||
+			    lx->state == S_NUM_INT))
 				lx->state = S_NUM_DOT;
-			else if (c == 'e' || c == 'E')
+			else if ((c == 'e' || c == 'E') &&
+			    lx->state != S_NUM_EXP)
 				lx->state = S_NUM_E;
-			else if (number_ends(c)) {
-				end_value(lx);
-				goto again;
+			else if (is_ws(c) || c == ',' || c == ']' || c == '}') {
+				/* the number ended before c: c again */
+				emit(k, JSON_TOK_NUMBER, lx->depth, lx->start,
+				    base + i);
+				lx->state = S_AFTER;
+				continue;
 			} else
 				rc = JSON_ERR_NUMBER;
 			break;
 		case S_NUM_DOT:
-			if (c >= '0' && c <= '9')
+			if (is_digit(c))
 				lx->state = S_NUM_FRAC;
 			else
-				rc = JSON_ERR_NUMBER;
-			break;
-		case S_NUM_FRAC:
-			if (c >= '0' && c <= '9')
-				;
-			else if (c == 'e' || c == 'E')
-				lx->state = S_NUM_E;
-			else if (number_ends(c)) {
-				end_value(lx);
-				goto again;
-			} else
 				rc = JSON_ERR_NUMBER;
 			break;
 		case S_NUM_E:
 			if (c == '+' || c == '-')
 				lx->state = S_NUM_ESIGN;
-			else if (c >= '0' && c <= '9')
+			else if (is_digit(c))
 				lx->state = S_NUM_EXP;
 			else
 				rc = JSON_ERR_NUMBER;
 			break;
 		case S_NUM_ESIGN:
-			if (c >= '0' && c <= '9')
+			if (is_digit(c))
 				lx->state = S_NUM_EXP;
 			else
 				rc = JSON_ERR_NUMBER;
 			break;
-		case S_NUM_EXP:
-			if (c >= '0' && c <= '9')
-				;
-			else if (number_ends(c)) {
-				end_value(lx);
-				goto again;
-			} else
-				rc = JSON_ERR_NUMBER;
-			break;
-		case S_LIT:
-			if ((unsigned char)lx->littext[lx->lit] != c) {
+		case S_LIT: {
+			const char *t = lit_text(lx->kind);
+
+			if (c != (unsigned char)t[lx->lit]) {
 				rc = JSON_ERR_SYNTAX;
 				break;
 			}
-			if (lx->littext[++lx->lit] == '\0')
-				end_value(lx);
+			if (t[++lx->lit] == '\0') {
+				emit(k, lx->kind, lx->depth, lx->start,
+				    base + i + 1);
+				lx->state = S_AFTER;
+			}
 			break;
+		}
 		default:
 			rc = JSON_ERR_SYNTAX;
 		}
 		if (rc != JSON_OK)
 			goto fail;
-		if (keep && out != NULL) {
-			if (o >= cap) {
-				rc = JSON_ERR_SPACE;
-				goto fail;
-			}
-			out[o++] = (char)c;
-		}
+		i++;
+		continue;
+space:
+		/* whitespace outside strings: left out of the output */
+		if ((rc = flush(k, in, run, i)) != JSON_OK)
+			goto fail;
+		while (++i < len && is_ws(in[i]))
+			;
+		run = i;
 	}
-	if (outlen)
-		*outlen = o;
-	return JSON_OK;
+	if ((rc = flush(k, in, run, i)) != JSON_OK)
+		goto fail;
+	lx->pos = base + i;
+	return (long)i;
 fail:
-	if (outlen)
-		*outlen = o;
 	lx->err = rc;
 	return rc;
 }
 
 int
-json_lexer_end(struct json_lexer *lx)
+json_lexer_feed(struct json_lexer *lx, const char *in, size_t len,
+    char *out, size_t cap, size_t *outlen)
 {
+	struct sink k;
+	long n;
+
+	memset(&k, 0, sizeof(k));
+	if (out != NULL && outlen != NULL) {
+		if (*outlen > cap)
+			return lx->err = JSON_ERR_SPACE;
+		k.out = out;
+		k.cap = cap;
+		k.o = *outlen;
+	}
+	n = lex(lx, (const unsigned char *)in, len, &k);
+	if (k.out != NULL)
+		*outlen = k.o;
+	return n < 0 ? (int)n : JSON_OK;
+}
+
+long
+json_lexer_scan(struct json_lexer *lx, const char *in, size_t len,
+    struct json_token *tok, size_t cap, size_t *ntok)
+{
+	struct sink k;
+	long n;
+
+	*ntok = 0;
+	if (cap < 2)
+		return JSON_ERR_SPACE;
+	memset(&k, 0, sizeof(k));
+	k.tok = tok;
+	k.tcap = cap;
+	k.maxdepth = UINT_MAX;
+	n = lex(lx, (const unsigned char *)in, len, &k);
+	*ntok = k.nt;
+	return n;
+}
+
+int
+json_lexer_end(struct json_lexer *lx, struct json_token *last)
+{
+	if (last != NULL)
+		memset(last, 0, sizeof(*last));
 	if (lx->err)
 		return lx->err;
 	switch (lx->state) {
@@ -423,10 +687,17 @@ json_lexer_end(struct json_lexer *lx)
 	case S_NUM_INT:
 	case S_NUM_FRAC:
 	case S_NUM_EXP:
-		end_value(lx);
+		if (lx->depth != 0)
+			break;
+		if (last != NULL) {
+			last->kind = JSON_TOK_NUMBER;
+			last->start = lx->start;
+			last->end = lx->pos;
+		}
+		lx->state = S_AFTER;
 		break;
 	case S_VALUE:
-		if (lx->depth == 0 && lx->tokens == 0)
+		if (lx->depth == 0)
 			return lx->err = JSON_ERR_EMPTY;
 		break;
 	default:
@@ -440,247 +711,302 @@ json_lexer_end(struct json_lexer *lx)
 int
 json_validate(const char *doc, size_t len)
 {
-	struct json_lexer lx;
-	int rc;
+	long n = json_compact(NULL, 0, doc, len);
 
-	json_lexer_init(&lx);
-	if ((rc = json_lexer_feed(&lx, doc, len, NULL, 0, NULL)) != JSON_OK)
-		return rc;
-	return json_lexer_end(&lx);
+	return n < 0 ? (int)n : JSON_OK;
 }
 
 long
 json_compact(char *dst, size_t cap, const char *src, size_t len)
 {
 	struct json_lexer lx;
-	size_t n = 0;
+	struct sink k;
+	long n;
 	int rc;
 
 	json_lexer_init(&lx);
-	if ((rc = json_lexer_feed(&lx, src, len, dst, cap, &n)) != JSON_OK)
+	memset(&k, 0, sizeof(k));
+	k.out = dst;
+	k.cap = cap;
+	if ((n = lex(&lx, (const unsigned char *)src, len, &k)) < 0)
+		return n;
+	if ((rc = json_lexer_end(&lx, NULL)) != JSON_OK)
 		return rc;
-	if ((rc = json_lexer_end(&lx)) != JSON_OK)
-		return rc;
-	return (long)n;
+	return (long)k.o;
 }
 
-/* Encode code point cp as UTF-8 at p; returns the length. */
+/* Encode code point cp (at most U+10FFFF) as UTF-8 at p; its length. */
 static size_t
-utf8_put(char *p, unsigned cp)
+utf8_put(unsigned char *p, unsigned long cp)
 {
 	if (cp < 0x80) {
-		p[0] = (char)cp;
+		p[0] = (unsigned char)cp;
 		return 1;
 	}
 	if (cp < 0x800) {
-		p[0] = (char)(0xC0 | cp >> 6);
-		p[1] = (char)(0x80 | (cp & 0x3F));
+		p[0] = (unsigned char)(0xC0 | cp >> 6);
+		p[1] = (unsigned char)(0x80 | (cp & 0x3F));
 		return 2;
 	}
 	if (cp < 0x10000) {
-		p[0] = (char)(0xE0 | cp >> 12);
-		p[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-		p[2] = (char)(0x80 | (cp & 0x3F));
+		p[0] = (unsigned char)(0xE0 | cp >> 12);
+		p[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+		p[2] = (unsigned char)(0x80 | (cp & 0x3F));
 		return 3;
 	}
-	p[0] = (char)(0xF0 | cp >> 18);
-	p[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-	p[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-	p[3] = (char)(0x80 | (cp & 0x3F));
+	p[0] = (unsigned char)(0xF0 | cp >> 18);
+	p[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
+	p[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+	p[3] = (unsigned char)(0x80 | (cp & 0x3F));
 	return 4;
 }
 
-/* Four hex digits at s, or -1. */
+/*
+ * Decode the inside of a string literal, s[*ip..end), into dst[0..cap)
+ * until end, or until the next piece does not fit. Advances *ip past
+ * what was decoded; returns the bytes written or a JSON_ERR_*. Every
+ * input form is at least as long as its output, so dst may be s + *ip
+ * or before it.
+ */
 static long
-hex4(const char *s)
+decode(const unsigned char *s, size_t *ip, size_t end, char *dst,
+    size_t cap)
 {
-	long v = 0;
-	int i, h;
+	size_t i = *ip, o = 0, n, adv, room, lim;
+	unsigned char u[4];
+	unsigned long cp, lo;
+	long h;
 
-	for (i = 0; i < 4; i++) {
-		if ((h = hexval((unsigned char)s[i])) < 0)
-			return -1;
-		v = v << 4 | h;
+	while (i < end) {
+		room = cap - o;
+		lim = end - i < room ? end - i : room;
+		n = copy_run(dst + o, s + i, lim, room);
+		o += n;
+		i += n;
+		if (i == end || n == lim)
+			break;                  /* done, or out of room */
+		if (s[i] >= 0x80) {
+			if ((n = utf8_seq(s + i, end - i)) == 0)
+				return JSON_ERR_UTF8;
+			if (n > cap - o)
+				break;
+			memmove(dst + o, s + i, n);
+			o += n;
+			i += n;
+			continue;
+		}
+		if (s[i] != '\\')
+			return s[i] == '"' ? JSON_ERR_SYNTAX : JSON_ERR_CONTROL;
+		/* RFC 8259 7: escapes */
+		if (end - i < 2)
+			return JSON_ERR_TRUNCATED;   /* the quote is escaped */
+		if (esc_tab[s[i + 1]] != 0) {
+			dst[o++] = (char)esc_tab[s[i + 1]];
+			i += 2;
+			continue;
+		}
+		if (s[i + 1] != 'u' || end - i < 6 ||
+		    (h = hex4(s + i + 2)) < 0)
+			return JSON_ERR_ESCAPE;
+		cp = (unsigned long)h;
+		adv = 6;
+		if (cp >= 0xDC00 && cp <= 0xDFFF)
+			return JSON_ERR_ESCAPE;
+		if (cp >= 0xD800 && cp <= 0xDBFF) {
+			if (end - i < 12 || s[i + 6] != '\\' ||
+			    s[i + 7] != 'u' || (h = hex4(s + i + 8)) < 0xDC00 ||
+			    h > 0xDFFF)
+				return JSON_ERR_ESCAPE;
+			lo = (unsigned long)h;
+			cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+			adv = 12;
+		}
+		n = utf8_put(u, cp);
+		if (n > cap - o)
+			break;
+		memcpy(dst + o, u, n);
+		o += n;
+		i += adv;
 	}
-	return v;
+	*ip = i;
+	return (long)o;
+}
+
+/* src[0..len) is quoted: 1 or 0. */
+static int
+quoted(const char *src, size_t len)
+{
+	return len >= 2 && src[0] == '"' && src[len - 1] == '"';
 }
 
 long
 json_unescape(char *dst, size_t cap, const char *src, size_t len)
 {
-	size_t i, o = 0, n;
-	char tmp[4];
-	unsigned c;
-	long cp, lo;
+	size_t i = 1;
+	long n;
 
-	if (len < 2 || src[0] != '"' || src[len - 1] != '"')
+	if (len > LONG_MAX)
+		return JSON_ERR_LENGTH;
+	if (!quoted(src, len))
 		return JSON_ERR_SYNTAX;
-	/* Reading is always ahead of writing: each input form is at least
-	   as long as its UTF-8 output. */
-	for (i = 1; i < len - 1; ) {
-		c = (unsigned char)src[i];
-		if (c != '\\') {
-			if (c < 0x20 || c == '"')
-				return c == '"' ? JSON_ERR_SYNTAX : JSON_ERR_CONTROL;
-			if (o >= cap)
-				return JSON_ERR_SPACE;
-			dst[o++] = (char)c;
-			i++;
-			continue;
-		}
-		if (i + 1 >= len - 1)
-			return JSON_ERR_ESCAPE;
-		c = (unsigned char)src[i + 1];
-		switch (c) {
-		case '"': case '\\': case '/':
-			break;
-		case 'b': c = '\b'; break;
-		case 'f': c = '\f'; break;
-		case 'n': c = '\n'; break;
-		case 'r': c = '\r'; break;
-		case 't': c = '\t'; break;
-		case 'u':
-			if (i + 6 > len - 1 || (cp = hex4(src + i + 2)) < 0)
-				return JSON_ERR_ESCAPE;
-			i += 6;
-			if (cp >= 0xDC00 && cp <= 0xDFFF)
-				return JSON_ERR_ESCAPE;
-			if (cp >= 0xD800 && cp <= 0xDBFF) {
-				if (i + 6 > len - 1 || src[i] != '\\' ||
-				    src[i + 1] != 'u' ||
-				    (lo = hex4(src + i + 2)) < 0xDC00 || lo > 0xDFFF)
-					return JSON_ERR_ESCAPE;
-				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-				i += 6;
-			}
-			n = utf8_put(tmp, (unsigned)cp);
-			if (n > cap - o)
-				return JSON_ERR_SPACE;
-			memcpy(dst + o, tmp, n);
-			o += n;
-			continue;
-		default:
-			return JSON_ERR_ESCAPE;
-		}
-		if (o >= cap)
-			return JSON_ERR_SPACE;
-		dst[o++] = (char)c;
-		i += 2;
+	n = decode((const unsigned char *)src, &i, len - 1, dst, cap);
+	if (n >= 0 && i < len - 1)
+		return JSON_ERR_SPACE;
+	return n;
+}
+
+long
+json_unescape_compact(char *dst, size_t cap, const char *src, size_t len)
+{
+	struct json_lexer lx;
+	struct sink k;
+	char tmp[JSON_CHUNK];
+	size_t i = 1;
+	long n;
+	int rc;
+
+	if (len > LONG_MAX)
+		return JSON_ERR_LENGTH;
+	if (!quoted(src, len))
+		return JSON_ERR_SYNTAX;
+	json_lexer_init(&lx);
+	memset(&k, 0, sizeof(k));
+	k.out = dst;
+	k.cap = cap;
+	/* The output so far is never longer than the text decoded so far,
+	   which is never longer than the source read: in place is safe. */
+	while (i < len - 1) {
+		n = decode((const unsigned char *)src, &i, len - 1, tmp,
+		    sizeof(tmp));
+		if (n < 0)
+			return n;
+		if ((n = lex(&lx, (const unsigned char *)tmp, (size_t)n, &k)) <
+		    0)
+			return n;
 	}
-	return (long)o;
+	if ((rc = json_lexer_end(&lx, NULL)) != JSON_OK)
+		return rc;
+	return (long)k.o;
 }
 
 int
 json_streq(const char *src, size_t len, const char *s)
 {
-	char buf[512];
-	size_t n = strlen(s);
+	char buf[64];
+	size_t n = strlen(s), at = 0, i = 1;
 	long m;
 
-	if (len >= 2 && memchr(src, '\\', len) == NULL)
-		return src[0] == '"' && len - 2 == n &&
-		    memcmp(src + 1, s, n) == 0;
-	m = json_unescape(buf, sizeof(buf), src, len);
-	return m >= 0 && (size_t)m == n && memcmp(buf, s, n) == 0;
+	if (!quoted(src, len))
+		return 0;
+	while (i < len - 1) {
+		m = decode((const unsigned char *)src, &i, len - 1, buf,
+		    sizeof(buf));
+		if (m < 0 || (size_t)m > n - at ||
+		    memcmp(buf, s + at, (size_t)m) != 0)
+			return 0;
+		at += (size_t)m;
+	}
+	return at == n;
 }
 
-/* In a valid document: one past the string literal starting at p. */
-static size_t
-skip_string(const char *d, size_t p)
+/* Does the member name p[0..len) of a valid document equal key? */
+static int
+name_eq(const char *p, size_t len, const char *key)
 {
-	for (p++; d[p] != '"'; p++)
-		if (d[p] == '\\')
-			p++;
-	return p + 1;
-}
+	size_t n = len - 2;
 
-/* In a valid document: one past the value starting at p. */
-static size_t
-skip_value(const char *d, size_t len, size_t p)
-{
-	unsigned depth = 0;
-
-	if (d[p] == '"')
-		return skip_string(d, p);
-	if (d[p] != '{' && d[p] != '[') {
-		while (p < len && !number_ends((unsigned char)d[p]))
-			p++;
-		return p;
-	}
-	for (; p < len; ) {
-		if (d[p] == '"') {
-			p = skip_string(d, p);
-			continue;
-		}
-		if (d[p] == '{' || d[p] == '[')
-			depth++;
-		else if ((d[p] == '}' || d[p] == ']') && --depth == 0)
-			return p + 1;
-		p++;
-	}
-	return p;
-}
-
-static enum json_type
-type_of(char c)
-{
-	switch (c) {
-	case '{': return JSON_OBJECT;
-	case '[': return JSON_ARRAY;
-	case '"': return JSON_STRING;
-	case 't': return JSON_TRUE;
-	case 'f': return JSON_FALSE;
-	case 'n': return JSON_NULL;
-	default: return JSON_NUMBER;
-	}
+	if (memchr(p + 1, '\\', n) != NULL)
+		return json_streq(p, len, key);
+	return strncmp(p + 1, key, n) == 0 && key[n] == '\0';
 }
 
 int
 json_fields(const char *doc, size_t len, struct json_field *f, size_t nf)
 {
-	size_t p = 0, k0, k1, v0, v1, i;
+	struct json_lexer lx;
+	struct json_token t[JSON_FIELD_TOKS], *tk;
+	struct sink k;
+	size_t at = 0, i, j, left = nf, cur = nf, open = nf;
+	long n;
 	int rc;
 
 	for (i = 0; i < nf; i++) {
 		f[i].type = JSON_NONE;
 		f[i].start = f[i].end = 0;
 	}
-	if ((rc = json_validate(doc, len)) != JSON_OK)
-		return rc;
-	/* Valid from here on: the walk needs no checks. */
-	while (is_ws((unsigned char)doc[p]))
-		p++;
-	if (doc[p] != '{')
-		return JSON_OK;
-	p++;
-	for (;;) {
-		while (is_ws((unsigned char)doc[p]))
-			p++;
-		if (doc[p] == '}')
-			break;
-		k0 = p;
-		k1 = p = skip_string(doc, p);
-		while (doc[p] != ':')
-			p++;
-		p++;
-		while (is_ws((unsigned char)doc[p]))
-			p++;
-		v0 = p;
-		v1 = p = skip_value(doc, len, p);
-		for (i = 0; i < nf; i++)
-			if (f[i].type == JSON_NONE &&
-			    json_streq(doc + k0, k1 - k0, f[i].key)) {
-				f[i].type = type_of(doc[v0]);
-				f[i].start = v0;
-				f[i].end = v1;
-			}
-		while (is_ws((unsigned char)doc[p]))
-			p++;
-		if (doc[p] != ',')
-			break;
-		p++;
+	json_lexer_init(&lx);
+	memset(&k, 0, sizeof(k));
+	if (nf > 0) {
+		/* Only the members of a top-level object matter. */
+		k.tok = t;
+		k.tcap = JSON_FIELD_TOKS;
+		k.maxdepth = 1;
 	}
+	do {
+		k.nt = 0;
+		n = lex(&lx, (const unsigned char *)doc + at, len - at, &k);
+		if (n < 0) {
+			rc = (int)n;
+			goto fail;
+		}
+		at += (size_t)n;
+		for (j = 0; j < k.nt; j++) {
+			tk = &t[j];
+			if (tk->depth == 0) {
+				if (tk->kind != JSON_TOK_OBJECT &&
+				    tk->kind != JSON_TOK_OBJECT_END)
+					k.tok = NULL;   /* not an object */
+			} else if (tk->kind == JSON_TOK_NAME) {
+				/* The first field with that key takes the
+				   first member of that name. */
+				cur = nf;
+				for (i = 0; i < nf; i++)
+					if (name_eq(doc + tk->start,
+					    tk->end - tk->start, f[i].key)) {
+						if (f[i].type == JSON_NONE)
+							cur = i;
+						break;
+					}
+			} else if (tk->kind == JSON_TOK_OBJECT_END ||
+			    tk->kind == JSON_TOK_ARRAY_END) {
+				if (open < nf) {
+					f[open].end = tk->end;
+					open = nf;
+					left--;
+				}
+			} else if (cur < nf) {
+				f[cur].type = (enum json_type)tk->kind;
+				f[cur].start = tk->start;
+				f[cur].end = tk->end;
+				if (tk->kind == JSON_TOK_OBJECT ||
+				    tk->kind == JSON_TOK_ARRAY)
+					open = cur;
+				else
+					left--;
+				cur = nf;
+			}
+		}
+		if (left == 0)
+			k.tok = NULL;           /* all found: only validate */
+	} while (at < len);
+	if ((rc = json_lexer_end(&lx, NULL)) != JSON_OK)
+		goto fail;
+	/* Fields that repeat an earlier key share its result. */
+	for (i = 1; i < nf; i++)
+		for (j = 0; j < i && f[i].type == JSON_NONE; j++)
+			if (f[j].type != JSON_NONE &&
+			    strcmp(f[i].key, f[j].key) == 0) {
+				f[i].type = f[j].type;
+				f[i].start = f[j].start;
+				f[i].end = f[j].end;
+			}
 	return JSON_OK;
+fail:
+	for (i = 0; i < nf; i++) {
+		f[i].type = JSON_NONE;
+		f[i].start = f[i].end = 0;
+	}
+	return rc;
 }
 
 const char *
@@ -698,6 +1024,7 @@ json_strerror(int err)
 	case JSON_ERR_TRAILING: return "data after the value";
 	case JSON_ERR_SPACE: return "output buffer too small";
 	case JSON_ERR_EMPTY: return "empty document";
+	case JSON_ERR_LENGTH: return "input too long";
 	}
 	return "JSON error";
 }
