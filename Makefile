@@ -102,6 +102,10 @@ units: $(UNITS) $(AUNITS)
 test: deps-test zoomws $(UNITS) $(AUNITS) build/asan/zoomws $(FUZZERS)
 	python3 tests/run
 
+# A long run: 10,000 reconnects and 1,000,000 events (CYCLES, EVENTS).
+soak: deps-test zoomws build/asan/zoomws
+	python3 tests/soak.py
+
 # Each fuzz target runs FUZZ_SECONDS from its seed corpus, kept under
 # tests/corpus/NAME; new inputs go to build/fuzz/corpus-NAME.
 fuzz: $(FUZZERS)
@@ -139,6 +143,7 @@ help:
 	@echo "make demo     zoomws against the bundled Zoom simulator"
 	@echo "make run      zoomws with ./.env against Zoom"
 	@echo "make fuzz     each libFuzzer target for FUZZ_SECONDS"
+	@echo "make soak     10,000 reconnects and 1,000,000 events, memory and fds"
 	@echo "make install  to DESTDIR/PREFIX/bin"
 
-.PHONY: all deps-build deps-test units test fuzz demo run install clean help
+.PHONY: all deps-build deps-test units test soak fuzz demo run install clean help
