@@ -526,9 +526,13 @@ net_anchors_from_file(struct net_anchors *a, const char *path, char *err,
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return NET_ERR_CONFIG;
 	}
-	if (fstat(fd, &st) == -1 || S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: %s", path, S_ISDIR(st.st_mode) ?
-		    "is a directory, not a PEM file" : strerror(errno));
+	if (fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return NET_ERR_CONFIG;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory, not a PEM file", path);
 		close(fd);
 		return NET_ERR_CONFIG;
 	}
@@ -886,6 +890,7 @@ net_tls_start(struct net_tls *t, int fd, const char *host,
 		return NET_ERR_CONFIG;
 	memcpy(t->host, host, hl + 1);
 	t->fd = fd;
+	t->open = 1;
 	t->io_errno = 0;
 	t->eof = 0;
 	t->offered = resume;
@@ -920,7 +925,7 @@ net_tls_events(const struct net_tls *t)
 	unsigned st = br_ssl_engine_current_state(&t->sc.eng);
 	short ev = 0;
 
-	if ((st & BR_SSL_CLOSED) || t->eof || t->fd < 0)
+	if ((st & BR_SSL_CLOSED) || t->eof || !t->open)
 		return 0;
 	if (st & BR_SSL_SENDREC)
 		ev |= POLLOUT;
@@ -932,7 +937,7 @@ net_tls_events(const struct net_tls *t)
 int
 net_tls_closed(const struct net_tls *t)
 {
-	return t->fd < 0 || t->eof ||
+	return !t->open || t->eof ||
 	    (br_ssl_engine_current_state(&t->sc.eng) & BR_SSL_CLOSED) != 0;
 }
 
@@ -965,7 +970,7 @@ net_tls_pump(struct net_tls *t, short revents)
 
 	(void)revents;
 	for (;;) {
-		if (t->fd < 0 || t->eof)
+		if (!t->open || t->eof)
 			return NET_ERR_CLOSED;
 		st = br_ssl_engine_current_state(&t->sc.eng);
 		if (st & BR_SSL_CLOSED)
@@ -1009,7 +1014,7 @@ unsigned char *
 net_tls_recv_buf(struct net_tls *t, size_t *len)
 {
 	*len = 0;
-	if (t->fd < 0)
+	if (!t->open)
 		return NULL;
 	return br_ssl_engine_recvapp_buf(&t->sc.eng, len);
 }
@@ -1025,7 +1030,7 @@ unsigned char *
 net_tls_send_buf(struct net_tls *t, size_t *len)
 {
 	*len = 0;
-	if (t->fd < 0)
+	if (!t->open)
 		return NULL;
 	return br_ssl_engine_sendapp_buf(&t->sc.eng, len);
 }
@@ -1135,7 +1140,7 @@ net_tls_close(struct net_tls *t)
 	size_t len;
 	ssize_t n;
 
-	if (t->fd < 0)
+	if (!t->open)
 		return;
 	if (!(br_ssl_engine_current_state(&t->sc.eng) & BR_SSL_CLOSED)) {
 		/* Unread data goes first: BearSSL 0.6 would otherwise hold
@@ -1155,6 +1160,7 @@ net_tls_close(struct net_tls *t)
 	}
 	close(t->fd);
 	t->fd = -1;
+	t->open = 0;
 }
 
 /* Days since 0000-01-01 (BearSSL's count) to "YYYY-MM-DD". */

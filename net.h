@@ -207,6 +207,7 @@ struct net_tls {
 	struct net_x509            x509;
 	unsigned char              iobuf[BR_SSL_BUFSIZE_BIDI];
 	int                        fd;          /* -1 once closed */
+	int                        open;        /* started, not yet closed */
 	int                        io_errno;    /* of the last NET_ERR_IO */
 	int                        eof;         /* the peer closed TCP */
 	char                       host[NET_MAX_HOST + 1];
@@ -224,8 +225,9 @@ struct net_tls {
  * outlive the connection. Offers the previous session with host if t
  * has one. Sends nothing yet: the handshake runs as the engine is
  * pumped. On success t owns fd (net_tls_close closes it); on failure
- * the caller still does. Returns NET_OK or NET_ERR_CONFIG (host too
- * long or empty, no anchors, engine refused).
+ * the caller still does. A previous connection on t must have been
+ * closed. Returns NET_OK or NET_ERR_CONFIG (host too long or empty, no
+ * anchors, engine refused).
  */
 int net_tls_start(struct net_tls *t, int fd, const char *host,
     const struct net_anchors *a);
@@ -290,7 +292,8 @@ long net_tls_read(struct net_tls *t, void *buf, size_t cap,
 
 /* net_tls_close: send close_notify if the engine can, one non-blocking
    attempt, then close the socket. t keeps its session for the next
-   net_tls_start. Harmless on a closed t. */
+   net_tls_start. Harmless on a closed t, or a zeroed one never
+   started. */
 void net_tls_close(struct net_tls *t);
 
 /*

@@ -795,8 +795,8 @@ tls_direct_trust(void)
 		longname[255] = '\0';
 		CHECK(net_tls_start(&t, fd, longname, &ca) == NET_OK);
 	}
-	close(fd);
-	t.fd = -1;
+	net_tls_close(&t);
+	CHECK(fcntl(fd, F_GETFD) == -1 && errno == EBADF);
 }
 
 static void
@@ -1022,6 +1022,25 @@ tls_waits_end_on_wakefd_and_deadline(void)
 }
 
 static void
+tls_zeroed_is_closed(void)
+{
+	static struct net_tls z;
+	size_t len;
+	int stdin_open = fcntl(0, F_GETFD) != -1;
+
+	/* a zeroed struct, never started, is closed: nothing to poll,
+	   no data, and closing it leaves descriptor 0 alone */
+	CHECK(net_tls_closed(&z));
+	CHECK(net_tls_events(&z) == 0);
+	CHECK(!net_tls_handshake_done(&z));
+	CHECK(net_tls_recv_buf(&z, &len) == NULL && len == 0);
+	CHECK(net_tls_send_buf(&z, &len) == NULL && len == 0);
+	CHECK(net_tls_pump(&z, 0) == NET_ERR_CLOSED);
+	net_tls_close(&z);
+	CHECK((fcntl(0, F_GETFD) != -1) == stdin_open);
+}
+
+static void
 tls_error_texts(void)
 {
 	static struct net_tls e;
@@ -1102,7 +1121,7 @@ main(void)
 
 	t_suite = "net";
 	signal(SIGPIPE, SIG_IGN);
-	t.fd = -1;
+	RUN(tls_zeroed_is_closed);
 	RUN(anchors_from_fixtures);
 	RUN(anchors_skip_other_objects);
 	RUN(anchors_refuse_garbage);
