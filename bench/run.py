@@ -94,11 +94,12 @@ class Firehose:
             except ValueError:
                 pass
 
-    def settle(self, since, n, timeout=2.0):
+    def settle(self, since, n, match=lambda c: True, timeout=2.0):
         """The reports of connections since index `since`, once n of
-        them are in (or after timeout)."""
+        them match (or after timeout)."""
         end = time.monotonic() + timeout
-        while len(self.conns) - since < n and time.monotonic() < end:
+        while (sum(1 for c in self.conns[since:] if match(c)) < n and
+               time.monotonic() < end):
             time.sleep(0.005)
         return self.conns[since:]
 
@@ -225,7 +226,8 @@ class Bench:
         self.add(who, 'wall_' + key, r['wall'])
         # The steady rate: from the server queueing the first event to
         # the client's exit (both CLOCK_MONOTONIC).
-        conn = [c for c in self.fh.settle(seen, 1) if c.get('sub') == sub]
+        mine = lambda c: c.get('sub') == sub
+        conn = [c for c in self.fh.settle(seen, 1, mine) if mine(c)]
         if conn:
             t = r['start'] + r['wall'] - conn[0]['t0']
             if t > 0:
@@ -247,7 +249,8 @@ class Bench:
         if cache:
             # Reports come as connections end, not always in order: all
             # but the first connection of the run can resume.
-            conns = self.fh.settle(seen, ROUNDS)
+            mine = lambda c: c.get('sub') == sub and c.get('cache') == 1
+            conns = [c for c in self.fh.settle(seen, ROUNDS, mine) if mine(c)]
             self.add(who, 'resumed_count', sum(c['resumed'] for c in conns))
             self.add(who, 'resumed_of', len(conns) - 1)
         st = r['stamps']
