@@ -61,6 +61,12 @@ deps-test: deps-build
 	@./need.sh openssl openssl
 	@./need.sh node nodejs
 	@./need.sh npm npm
+	@./need.sh tinyproxy tinyproxy
+	@./need.sh shellcheck shellcheck
+	@./need.sh systemd-analyze systemd
+	@./need.sh busybox busybox
+	@./need.sh mandoc mandoc
+	@./need.sh /sbin/start-stop-daemon dpkg
 
 zoomws: zoomws.c fortify.c $(LIBSRC) $(HDRS) $(CA_HDR) Makefile | deps-build
 	$(CC) $(CFLAGS) $(CPPFLAGS) $(CA_FLAGS) $(LDFLAGS) -o $@ zoomws.c \

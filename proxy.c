@@ -216,7 +216,8 @@ proxy_tunnel(int fd, const char *host, const char *port, const char *user,
 		}
 		break;
 	}
-	if (r.status == 407) {
+	/* 407 (RFC 9110 15.5.8); some proxies answer bad credentials 401. */
+	if (r.status == 407 || r.status == 401) {
 		snprintf(err, errlen, "%s", proxy_strerror(PROXY_ERR_AUTH));
 		return PROXY_ERR_AUTH;
 	}

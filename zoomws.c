@@ -863,6 +863,13 @@ open_tls(struct net_tls *t, const struct url *u, int64_t deadline,
 		logm(L_DEBUG, "%s: through proxy %s:%s", what, pu.host, pu.port);
 		fd = net_connect(pu.host, pu.port, deadline, wakepipe[0], err,
 		    sizeof(err));
+		if (fd < 0) {
+			char inner[sizeof(err)];
+
+			memcpy(inner, err, sizeof(inner));
+			snprintf(err, sizeof(err), "proxy %.60s:%s: %.180s",
+			    pu.host, pu.port, inner);
+		}
 		if (fd >= 0 && (rc = proxy_tunnel(fd, u->host, u->port,
 		    pu.user[0] ? pu.user : NULL, pu.pass, deadline, wakepipe[0],
 		    err, sizeof(err))) != PROXY_OK) {
@@ -2070,7 +2077,7 @@ static const char usage_text[] =
 "      --ca-file PATH       trusted CAs, PEM (SSL_CERT_FILE)\n"
 "      --proxy URL          HTTP CONNECT proxy (HTTPS_PROXY)\n"
 "  -E, --event GLOB         only events whose name matches; repeatable\n"
-"      --raw                every text message, compacted, unwrapped not\n"
+"      --raw                every text message as received, compacted\n"
 "      --gaps               after a reconnect, a zoomws.gap line\n"
 "  -n, --max-events N       exit 0 after N events\n"
 "  -t, --duration SECONDS   exit 0 after this long\n"
