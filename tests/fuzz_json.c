@@ -1,13 +1,17 @@
 /*
- * fuzz_json.c - the lexer on arbitrary bytes, with oracles:
- *  - fed whole and fed in two pieces (cut from the first byte), the same
- *    verdict and the same compacted output;
- *  - compact(doc) validates iff doc does, and compact(compact(doc)) is
- *    compact(doc);
- *  - compaction removes only whitespace: the non-whitespace bytes of doc
- *    appear in order in the output;
- *  - json_unescape in place equals json_unescape to another buffer, and
- *    a string value's decoding never grows.
+ * fuzz_json.c - the lexer on arbitrary documents, with oracles:
+ *  - json_validate, json_compact and json_lexer_scan give one verdict
+ *    (the same error code);
+ *  - fed in three pieces (cuts and token-array size taken from the
+ *    input), the same verdict, the same tokens (even up to an error) and
+ *    the same compacted bytes as fed whole;
+ *  - a valid document: compact(doc) is the tokens of doc written back
+ *    with ':' and ',' between them and nothing else; compact(compact(doc))
+ *    is compact(doc) and has the same tokens; in place equals apart;
+ *  - json_fields finds, for names taken from the document, the value
+ *    of their first occurrence among the top-level members, as the
+ *    token stream says; on an invalid document it fails the same way;
+ *  - a string document decodes the same in place and apart.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,62 +21,223 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+#define MAXDOC (1 << 16)
+
+static struct json_token t0[MAXDOC + 2], t1[MAXDOC + 2], t2[MAXDOC + 2];
+static char a[MAXDOC], b[MAXDOC], c[MAXDOC];
+
+static int
+scan(const char *doc, size_t len, size_t cut1, size_t cut2, size_t tcap,
+    struct json_token *all, size_t *nall)
+{
+	struct json_lexer lx;
+	struct json_token t[16], last;
+	size_t cuts[3] = { cut1, cut2, len }, from = 0, k, nt;
+	long n;
+
+	*nall = 0;
+	json_lexer_init(&lx);
+	for (k = 0; k < 3; k++)
+		while (from < cuts[k]) {
+			n = json_lexer_scan(&lx, doc + from, cuts[k] - from, t,
+			    tcap, &nt);
+			memcpy(all + *nall, t, nt * sizeof(t[0]));
+			*nall += nt;
+			if (n < 0)
+				return (int)n;
+			if (n == 0 && nt == 0)
+				__builtin_trap();       /* no progress */
+			from += (size_t)n;
+		}
+	n = json_lexer_end(&lx, &last);
+	if (last.kind != JSON_TOK_NONE)
+		all[(*nall)++] = last;
+	return (int)n;
+}
+
+static int
+same_tokens(const char *da, const struct json_token *x, size_t nx,
+    const char *db, const struct json_token *y, size_t ny)
+{
+	size_t i;
+
+	if (nx != ny)
+		return 0;
+	for (i = 0; i < nx; i++)
+		if (x[i].kind != y[i].kind || x[i].depth != y[i].depth ||
+		    x[i].end - x[i].start != y[i].end - y[i].start ||
+		    memcmp(da + x[i].start, db + y[i].start,
+		    x[i].end - x[i].start) != 0)
+			return 0;
+	return 1;
+}
+
+static int
+opener(enum json_tok k)
+{
+	return k == JSON_TOK_OBJECT || k == JSON_TOK_ARRAY;
+}
+
+static int
+closer(enum json_tok k)
+{
+	return k == JSON_TOK_OBJECT_END || k == JSON_TOK_ARRAY_END;
+}
+
+/* The tokens written back with the separators JSON needs. */
+static size_t
+serialize(const char *doc, const struct json_token *t, size_t n, char *out)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0) {
+			if (t[i - 1].kind == JSON_TOK_NAME)
+				out[o++] = ':';
+			else if (!opener(t[i - 1].kind) && !closer(t[i].kind))
+				out[o++] = ',';
+		}
+		memcpy(out + o, doc + t[i].start, t[i].end - t[i].start);
+		o += t[i].end - t[i].start;
+	}
+	return o;
+}
+
+/* Check json_fields against the token stream t[0..n) of valid doc for
+   the names of top-level members number i1, i2, i3. */
+static void
+check_fields(const char *doc, size_t len, const struct json_token *t,
+    size_t n, size_t i1, size_t i2, size_t i3)
+{
+	static char keys[3][MAXDOC + 1];
+	static size_t names[MAXDOC];
+	struct json_field f[3];
+	size_t nn = 0, i, j, k, want[3];
+	long kl;
+
+	for (i = 0; i < n; i++)
+		if (t[i].kind == JSON_TOK_NAME && t[i].depth == 1)
+			names[nn++] = i;
+	if (nn == 0) {
+		f[0].key = "";
+		if (json_fields(doc, len, f, 1) != JSON_OK ||
+		    f[0].type != JSON_NONE)
+			__builtin_trap();
+		return;
+	}
+	want[0] = names[i1 % nn];
+	want[1] = names[i2 % nn];
+	want[2] = names[i3 % nn];
+	for (k = 0; k < 3; k++) {
+		kl = json_unescape(keys[k], MAXDOC, doc + t[want[k]].start,
+		    t[want[k]].end - t[want[k]].start);
+		if (kl < 0)
+			__builtin_trap();
+		if (memchr(keys[k], '\0', (size_t)kl) != NULL)
+			return;                 /* not a C string */
+		keys[k][kl] = '\0';
+		f[k].key = keys[k];
+		/* the first member of that name */
+		for (j = 0; j < nn; j++)
+			if (json_streq(doc + t[names[j]].start,
+			    t[names[j]].end - t[names[j]].start, keys[k]))
+				break;
+		want[k] = names[j] + 1;         /* its value */
+	}
+	if (json_fields(doc, len, f, 3) != JSON_OK)
+		__builtin_trap();
+	for (k = 0; k < 3; k++) {
+		const struct json_token *v = &t[want[k]];
+		size_t end = v->end;
+
+		if (opener(v->kind)) {
+			for (j = want[k] + 1; j < n; j++)
+				if (t[j].depth == v->depth && closer(t[j].kind))
+					break;
+			end = t[j].end;
+		}
+		if (f[k].type != (enum json_type)v->kind ||
+		    f[k].start != v->start || f[k].end != end)
+			__builtin_trap();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct json_lexer lx;
+	struct json_field f = { "x", JSON_NONE, 0, 0 };
 	const char *doc = (const char *)data;
-	char *a, *b, *c;
-	size_t n, cut, i, j;
+	size_t n0, n1, n2, cut1, cut2, tcap, nb, sl;
+	uint32_t h = 2166136261u;
 	long la, lb, lc;
-	int rc;
+	int rc, rc1;
 
-	if (size > 1 << 16)
+	if (size > MAXDOC)
 		return 0;
-	a = malloc(size + 1);
-	b = malloc(size + 1);
-	c = malloc(size + 1);
+	for (nb = 0; nb < size; nb++)
+		h = (h ^ data[nb]) * 16777619u;
+	cut1 = size ? h % (size + 1) : 0;
+	cut2 = cut1 + (size ? (h >> 8) % (size - cut1 + 1) : 0);
+	tcap = 2 + (h >> 24) % 15;
+
+	rc = scan(doc, size, size, size, 16, t0, &n0);
+	if (json_validate(doc, size) != rc)
+		__builtin_trap();
 	la = json_compact(a, size, doc, size);
-	if ((la >= 0) != (json_validate(doc, size) == JSON_OK))
+	if ((rc == JSON_OK) != (la >= 0) || (la < 0 && la != rc))
 		__builtin_trap();
-	cut = size ? data[0] % (size + 1) : 0;
-	n = 0;
+
+	/* split: the same verdict, tokens and bytes */
+	rc1 = scan(doc, size, cut1, cut2, tcap, t1, &n1);
+	if (rc1 != rc || !same_tokens(doc, t0, n0, doc, t1, n1))
+		__builtin_trap();
 	json_lexer_init(&lx);
-	rc = json_lexer_feed(&lx, doc, cut, b, size, &n);
-	if (rc == JSON_OK)
-		rc = json_lexer_feed(&lx, doc + cut, size - cut, b, size, &n);
-	if (rc == JSON_OK)
-		rc = json_lexer_end(&lx);
-	lb = rc == JSON_OK ? (long)n : rc;
-	if (la != lb || (la >= 0 && memcmp(a, b, (size_t)la) != 0))
+	nb = 0;
+	rc1 = json_lexer_feed(&lx, doc, cut1, b, size, &nb);
+	if (rc1 == JSON_OK)
+		rc1 = json_lexer_feed(&lx, doc + cut1, cut2 - cut1, b, size, &nb);
+	if (rc1 == JSON_OK)
+		rc1 = json_lexer_feed(&lx, doc + cut2, size - cut2, b, size, &nb);
+	if (rc1 == JSON_OK)
+		rc1 = json_lexer_end(&lx, NULL);
+	if (rc1 != rc || (rc == JSON_OK && ((size_t)la != nb ||
+	    memcmp(a, b, nb) != 0)))
 		__builtin_trap();
-	if (la >= 0) {
-		lc = json_compact(c, size, a, (size_t)la);
-		if (lc != la || memcmp(a, c, (size_t)la) != 0)
+
+	if (rc != JSON_OK) {
+		if (json_fields(doc, size, &f, 1) != rc || f.type != JSON_NONE)
 			__builtin_trap();
-		for (i = 0, j = 0; i < size; i++)
-			if (doc[i] != ' ' && doc[i] != '\t' && doc[i] != '\n' &&
-			    doc[i] != '\r') {
-				/* outside strings all of these are kept; inside
-				   strings whitespace is kept too, so j advances
-				   on exact matches only */
-				while (j < (size_t)la && a[j] != doc[i])
-					j++;
-				if (j == (size_t)la)
-					__builtin_trap();
-				j++;
-			}
-		if (a[0] == '"') {
-			lb = json_unescape(b, size, a, (size_t)la);
-			memcpy(c, a, (size_t)la);
-			lc = json_unescape(c, (size_t)la, c, (size_t)la);
-			if (lb < 0 || lb != lc || lb > la ||
-			    memcmp(b, c, (size_t)lb) != 0)
-				__builtin_trap();
-		}
+		return 0;
 	}
-	free(a);
-	free(b);
-	free(c);
+	/* compact(doc) is the tokens and the separators, nothing else */
+	nb = serialize(doc, t0, n0, b);
+	if (nb != (size_t)la || memcmp(a, b, nb) != 0)
+		__builtin_trap();
+	/* idempotent, same tokens */
+	lc = json_compact(c, size, a, (size_t)la);
+	if (lc != la || memcmp(a, c, (size_t)la) != 0)
+		__builtin_trap();
+	if (scan(a, (size_t)la, (size_t)la, (size_t)la, 16, t2, &n2) !=
+	    JSON_OK || !same_tokens(doc, t0, n0, a, t2, n2))
+		__builtin_trap();
+	/* in place */
+	memcpy(c, doc, size);
+	lc = json_compact(c, size, c, size);
+	if (lc != la || memcmp(a, c, (size_t)la) != 0)
+		__builtin_trap();
+
+	check_fields(doc, size, t0, n0, h, h >> 11, h >> 22);
+
+	/* a string: decoded in place as apart */
+	if (a[0] == '"') {
+		sl = (size_t)la;
+		lb = json_unescape(b, size, a, sl);
+		memcpy(c, a, sl);
+		lc = json_unescape(c, sl, c, sl);
+		if (lb < 0 || lb != lc || (size_t)lb > sl - 2 ||
+		    memcmp(b, c, (size_t)lb) != 0)
+			__builtin_trap();
+	}
 	return 0;
 }
