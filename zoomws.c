@@ -812,9 +812,11 @@ net_reason(struct net_tls *t, int rc, char *buf, size_t cap)
 		return "connection closed by peer";
 	case NET_ERR_INTR:
 		return "interrupted";
+	case NET_ERR_IO:
+		/* the socket error net.c saved, not a stale errno */
+		return net_tls_error(t, buf, cap);
 	default:
-		snprintf(buf, cap, "I/O error: %s", strerror(errno));
-		return buf;
+		return net_strerror(rc);
 	}
 }
 
