@@ -29,7 +29,9 @@ Figures
                 N=1 run, over N-1: the marginal cost, also = CPU seconds
                 per million events
   peak RSS      ru_maxrss of the client (spawn is a small static program,
-                so the figure is the client's own)
+                so the figure is the client's own); also with a reader that
+                does not read for the first second (the client must hold
+                back: its buffers fill up to its back-pressure limit)
   first event   process start to the first line read from its stdout
   reconnect     server's close to the next line, line to line; resumed:
                 the server has a session cache; full: it has none
@@ -65,6 +67,7 @@ ZOOMWS = os.environ.get('ZOOMWS', os.path.join(ROOT, 'zoomws'))
 NODE = shutil.which('node') or 'node'
 NODE_CLIENT = os.path.join(HERE, 'node_client.js')
 ROUNDS = 10             # connections per reconnect run
+STALL = 1.0             # seconds the stalled reader does not read
 TIMEOUT = 300           # seconds, any one run
 CONTENDERS = ('ceiling', 'zoomws', 'node')
 
@@ -147,10 +150,12 @@ def argv_for(who, ca, n, nbytes, rounds=1):
     return [NODE, NODE_CLIENT, '--ca-file', ca, '-n', str(n)]
 
 
-def spawn(argv, env, pipe, stamps=0, capture=None, logf=None):
+def spawn(argv, env, pipe, stamps=0, capture=None, logf=None, stall=0):
     a = [SPAWN, '--timeout', str(TIMEOUT)]
     if pipe:
         a.append('--pipe')
+    if stall:
+        a += ['--stall', str(stall)]
     if stamps:
         a += ['--stamps', str(stamps)]
     if capture:
@@ -207,6 +212,18 @@ class Bench:
         if self.check(who, 'first event (%s)' % size, r, 1) and r['stamps']:
             self.add(who, 'first_' + size, r['stamps'][0])
             self.add(who, 'startcpu_' + size, r['user'] + r['sys'])
+
+    def stalled(self, who, size):
+        """Peak RSS when the reader of stdout falls behind: the pipe is
+        not read for STALL seconds, then drained."""
+        n = self.n[size] // 5
+        sub = '%s-%d-0' % (size, n)
+        with self.logfile(who) as lf:
+            r = spawn(argv_for(who, self.certs['ca.pem'], n,
+                               self.fh.stream_bytes(size, n)),
+                      env_for(self.fh, sub), True, logf=lf, stall=STALL)
+        if self.check(who, '%s stalled pipe' % size, r, 1 if who == 'ceiling' else n):
+            self.add(who, 'rss_%s_stall' % size, r['maxrss_kb'])
 
     def throughput(self, who, size, pipe, capture=None):
         n = self.n[size]
@@ -276,6 +293,10 @@ class Bench:
                         if rep == 0 and pipe and who != 'ceiling':
                             cap = os.path.join(BUILD, 'out-%s-%s.ndjson' % (who, size))
                         self.throughput(who, size, pipe, capture=cap)
+        log('bench: stalled reader')
+        for who in self.who:
+            for size in ('small', 'large'):
+                self.stalled(who, size)
         self.verify_outputs()
         if not self.args.no_callgrind:
             self.callgrind()
@@ -455,6 +476,9 @@ def table(b):
                          '/dev/null' if out == 'null' else 'pipe'),
                          {x: (lambda v: v / 1024 if v is not None else None)(
                              peak_rss_kb(b, x, size, out)) for x in w}, 'mib'))
+        rows.append(('peak RSS MiB, %s, reader stalled %gs' % (label[size], STALL),
+                     {x: (lambda v: v / 1024 if v is not None else None)(
+                         peak_rss_kb(b, x, size, 'stall')) for x in w}, 'mib'))
     rows.append(('start to first event, ms',
                  {x: (lambda v: v * 1e3 if v is not None else None)(b.get(x, 'first_small'))
                   for x in w}, 'ms'))

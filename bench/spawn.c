@@ -1,12 +1,15 @@
 /*
  * spawn: run one contender and measure it the same way for all.
  *
- *   spawn [--pipe] [--stamps K] [--capture FILE BYTES] [--timeout SECS]
- *         -- COMMAND [ARG...]
+ *   spawn [--pipe] [--stall SECS] [--stamps K] [--capture FILE BYTES]
+ *         [--timeout SECS] -- COMMAND [ARG...]
  *
  * The command's stdout goes to /dev/null, or with --pipe into a pipe that
  * spawn drains (64 KiB reads, as a fast consumer would), counting bytes
  * and lines and noting when each of the first K lines was complete.
+ * --stall: the pipe is not read for the first SECS seconds, a consumer
+ * that falls behind: the command must hold back (and hold on to) what it
+ * cannot write.
  * Its stderr is spawn's. At the end one JSON line on spawn's stdout:
  *   {"start":T,"rc":R,"wall":S,"user":S,"sys":S,"maxrss_kb":K,"bytes":B,
  *    "lines":L,"stamps":[S,...],"timeout":0|1}
@@ -52,13 +55,15 @@ main(int argc, char **argv)
 	unsigned long long bytes = 0, lines = 0, capmax = 0, capped = 0;
 	int topipe = 0, nstamps = 0, want = 0, i, status = 0, timed_out = 0;
 	int p[2] = { -1, -1 }, capfd = -1;
-	double t0, deadline = 0, wall;
+	double t0, deadline = 0, wall, stall = 0;
 	struct rusage ru;
 	pid_t pid;
 
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "--pipe") == 0)
 			topipe = 1;
+		else if (strcmp(argv[i], "--stall") == 0 && i + 1 < argc)
+			stall = atof(argv[++i]);
 		else if (strcmp(argv[i], "--stamps") == 0 && i + 1 < argc)
 			want = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--capture") == 0 && i + 2 < argc) {
@@ -70,7 +75,7 @@ main(int argc, char **argv)
 			break;
 	}
 	if (i >= argc - 1 || strcmp(argv[i], "--") != 0) {
-		fprintf(stderr, "usage: spawn [--pipe] [--stamps K] "
+		fprintf(stderr, "usage: spawn [--pipe] [--stall SECS] [--stamps K] "
 		    "[--capture FILE BYTES] [--timeout SECS] -- COMMAND...\n");
 		return 64;
 	}
@@ -103,6 +108,14 @@ main(int argc, char **argv)
 	}
 	if (topipe) {
 		close(p[1]);
+		if (stall > 0) {
+			struct timespec ts;
+
+			ts.tv_sec = (time_t)stall;
+			ts.tv_nsec = (long)((stall - (double)ts.tv_sec) * 1e9);
+			while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+				;
+		}
 		for (;;) {
 			struct pollfd pf = { p[0], POLLIN, 0 };
 			ssize_t r;
