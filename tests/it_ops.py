@@ -197,5 +197,33 @@ def secrets_not_in_proc_and_env_file_mode_warned():
                'no warning:\n%s', r.stderr)
 
 
+@test
+def process_is_not_dumpable():
+    # For a process that is not dumpable (prctl PR_SET_DUMPABLE 0: no core
+    # file, no ptrace by its own user) the kernel makes /proc/PID/* owned
+    # by root. Run zoomws as nobody and look.
+    if os.getuid() != 0:
+        raise AssertionError('needs root to run zoomws as another user')
+    with sim() as s:
+        s.ws_scripts = [[('event', event('meeting.started')), ('hold',)]]
+        env = dict(s.env(), PATH=os.environ.get('PATH', '/usr/bin:/bin'))
+        os.chmod(s.env()['SSL_CERT_FILE'], 0o644)
+        import subprocess
+        p = subprocess.Popen([os.environ.get('ZOOMWS', os.path.join(
+            os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'zoomws'))]
+            + FAST, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            preexec_fn=lambda: (os.setgid(65534), os.setuid(65534)))
+        try:
+            p.stdout.readline()
+            st = os.stat('/proc/%d/environ' % p.pid)
+            with open('/proc/%d/status' % p.pid) as f:
+                uid = [l for l in f if l.startswith('Uid:')][0].split()[1]
+        finally:
+            p.send_signal(signal.SIGTERM)
+            p.wait(5)
+        expect_eq(uid, '65534', 'process uid')
+        expect_eq(st.st_uid, 0, 'owner of /proc/PID/environ (dumpable process?)')
+
+
 if __name__ == '__main__':
     main()
