@@ -628,7 +628,14 @@ def main():
     finally:
         b.stop()
     print()
-    print('zoomws benchmark, %s' % time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()))
+    try:
+        rev = subprocess.run(['git', '-C', ROOT, 'rev-parse', '--short', 'HEAD'],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+                             ).stdout.decode().strip()
+    except OSError:
+        rev = ''
+    print('zoomws benchmark, %s%s' % (time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
+                                      ', commit ' + rev if rev else ''))
     print(machine())
     print('load average (1 min) at start %.2f, at end %.2f: other work on the '
           'machine skews wall-clock figures, CPU figures much less'
