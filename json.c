@@ -53,9 +53,10 @@ struct sink {
 
 #define ONES  ((uint64_t)0x0101010101010101ULL)
 #define HIGHS ((uint64_t)0x8080808080808080ULL)
-/* The index of the first byte flagged in a word of stop_bytes(). */
+/* The index of the first byte flagged in a word of stop_bytes(), where
+   it is cheap to find (-DJSON_PORTABLE tests the code without it). */
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
-    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && !defined(JSON_PORTABLE)
 #define FIRST_BYTE(m) ((size_t)__builtin_ctzll(m) >> 3)
 #endif
 
