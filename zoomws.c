@@ -135,7 +135,9 @@ logm(int level, const char *fmt, ...)
 		m = sizeof(line) - 2 - n;
 	line[n + m] = '\0';
 	scrub(line + n);
-	if (level <= L_WARN)
+	/* --check shows the first warning of a step: the cause, not the
+	   conclusions drawn from it. */
+	if (level <= L_WARN && (!check_mode || last_warning[0] == '\0'))
 		snprintf(last_warning, sizeof(last_warning), "%s", line + n);
 	if (check_mode && loglevel < L_DEBUG)
 		return;
@@ -548,13 +550,14 @@ preview(const unsigned char *s, size_t n, char *buf, size_t cap)
 		int tok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
 
+		/* Tokens and JWTs are long runs of these: past 24 bytes the
+		   rest of the run is hidden. */
 		run = tok ? run + 1 : 0;
-		if (run > 16)
+		if (run > 24)
 			continue;
 		buf[o++] = (c >= 0x20 && c < 0x7f) ? (char)c : '.';
-		if (run == 16) {
+		if (run == 24)
 			memcpy(buf + o - 4, "[..]", 4);
-		}
 	}
 	if (i < n && o + 4 < cap) {
 		memcpy(buf + o, "...", 3);
