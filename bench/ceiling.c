@@ -316,7 +316,7 @@ fetch_token(const struct url *u, char *token)
 	const char *id = getenv("ZOOM_CLIENT_ID"), *secret = getenv("ZOOM_CLIENT_SECRET");
 	const char *acct = getenv("ZOOM_ACCOUNT_ID");
 	size_t n = 0;
-	char *p, *e;
+	char *p = NULL, *e;
 	int bl, rl;
 
 	if (id == NULL || secret == NULL)
