@@ -25,8 +25,6 @@ def peak_kib(pid):
 
 @test
 def hostile_server_stays_in_budget():
-    if ASAN:
-        return
     huge = b'\x81\x7f' + struct.pack('>Q', 1 << 40) + b'x' * 100
     deep = '{"module":"message","content":' + '[' * 100000 + '}'
     with sim() as s:
@@ -45,8 +43,6 @@ def hostile_server_stays_in_budget():
 
 @test
 def event_flood_stays_in_budget():
-    if ASAN:
-        return
     evs = [event('recording.completed', i, pad='z' * 7000) for i in range(1500)]
     with sim() as s:
         s.ws_scripts = [[('event', e) for e in evs] + [('hold',)]]
@@ -62,4 +58,6 @@ def event_flood_stays_in_budget():
 
 
 if __name__ == '__main__':
+    if ASAN:
+        raise SystemExit(0)     # measured with the static binary only
     main()
