@@ -149,6 +149,7 @@ help:
 	@echo "make demo     zoomws against the bundled Zoom simulator"
 	@echo "make run      zoomws with ./.env against Zoom"
 	@echo "make fuzz     each libFuzzer target for FUZZ_SECONDS"
+	@echo "make bench    zoomws against Node.js + ws and a bare BearSSL client (one table)"
 	@echo "make soak     10,000 reconnects and 1,000,000 events, memory and fds"
 	@echo "make install  to DESTDIR/PREFIX/bin"
 
