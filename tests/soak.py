@@ -53,8 +53,12 @@ def cycles(binary, n, marks):
         r = Run(FAST, s=s)
         t0 = time.monotonic()
         for mark in marks:
-            r.wait_lines(mark, timeout=600)
+            # the simulator paces a cycle at about 0.15 s
+            r.wait_lines(mark, timeout=mark * 0.5 + 60)
             seen[mark] = status(r.p.pid)
+            print('  after %d cycles (%.0fs): VmRSS %s, VmHWM %s, fds %d' % (
+                mark, time.monotonic() - t0, seen[mark]['VmRSS'], seen[mark]['VmHWM'],
+                seen[mark]['fds']), flush=True)
         r.signal(signal.SIGTERM)
         rc = r.wait(30)
         return rc, seen, r, time.monotonic() - t0
@@ -62,7 +66,7 @@ def cycles(binary, n, marks):
 
 def main():
     static = os.path.join(ROOT, 'zoomws')
-    marks = [m for m in (1000, CYCLES) if m <= CYCLES]
+    marks = [m for m in (1000, 2500, 5000, 7500, CYCLES) if m <= CYCLES]
     rc, seen, r, secs = cycles(static, CYCLES, sorted(set(marks)))
     first, last = seen[marks[0]], seen[marks[-1]]
     print('reconnect cycles: %d in %.0fs; after %d: VmRSS %s, fds %d; after %d: '
@@ -81,9 +85,9 @@ def main():
         s.ws_scripts = [[('event', ev)] * EVENTS + [('hold',)]]
         r = Run(FAST, s=s)
         t0 = time.monotonic()
-        r.wait_lines(EVENTS // 10, timeout=1200)
+        r.wait_lines(EVENTS // 10, timeout=3600)
         st1 = status(r.p.pid)
-        r.wait_lines(EVENTS, timeout=1200)
+        r.wait_lines(EVENTS, timeout=3600)
         st2 = status(r.p.pid)
         r.signal(signal.SIGTERM)
         rc = r.wait(30)
