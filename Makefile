@@ -10,10 +10,11 @@ MANDIR   = $(PREFIX)/share/man
 CC       = musl-gcc
 CFLAGS   = -std=c99 -Os -Wall -Wextra -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -fstack-protector-strong \
-           -ffunction-sections -fdata-sections
+           -ffunction-sections -fdata-sections \
+           -fno-asynchronous-unwind-tables -fno-unwind-tables
 CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
            -DZOOMWS_VERSION='"$(VERSION)"' -I$(BEARSSL_INC)
-LDFLAGS  = -static -Wl,--gc-sections
+LDFLAGS  = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code
 
 MULTIARCH   != gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu
 BEARSSL_INC = /usr/include/bearssl
