@@ -854,6 +854,15 @@ engine_init(struct net_tls *t, const struct net_anchors *a)
 	br_x509_minimal_set_rsa(xc, br_rsa_pkcs1_vrfy_get_default());
 	br_x509_minimal_set_ecdsa(xc, br_ec_get_default(),
 	    br_ecdsa_vrfy_asn1_get_default());
+	{
+		/* The date from our own 64-bit time_t: a glibc-built
+		   libbearssl.a (Debian's armhf) would read it through musl's
+		   32-bit time() shim, which fails from 2038-01-19. */
+		time_t now = time(NULL);
+
+		br_x509_minimal_set_time(xc, (uint32_t)(now / 86400 + 719528),
+		    (uint32_t)(now % 86400));
+	}
 	br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
 	br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
 	br_ssl_engine_set_default_aes_gcm(eng);
