@@ -4,11 +4,13 @@ stays within 576 KiB fixed + 512 KiB of output queue + 2 x the largest
 message zoomws accepted, whatever
 the server sends: a huge frame length, an endless token body, deep
 nesting, a flood of events. Peak RSS (VmHWM) is read from /proc; ASan
-builds are not measured (their shadow memory is not zoomws's)."""
+builds are not measured (their shadow memory is not zoomws's), nor runs
+under qemu-user (VmHWM is then the emulator's, its translated code
+included): those still run each case and check how it ends."""
 import os
 import struct
 
-from itlib import FAST, Run, event, expect, expect_eq, main, sim, test
+from itlib import EMULATED, FAST, Run, event, expect, expect_eq, main, sim, test
 
 FIXED_KIB = 576
 OUTPUT_KIB = 512
@@ -37,7 +39,8 @@ def hostile_server_stays_in_budget():
         r.signal()
         expect_eq(r.wait(), 0, 'exit code')
         budget = FIXED_KIB + OUTPUT_KIB + 2 * 64
-        expect(peak <= budget, 'peak RSS %d KiB over the budget of %d KiB', peak, budget)
+        expect(EMULATED or peak <= budget,
+               'peak RSS %d KiB over the budget of %d KiB', peak, budget)
         expect_eq(s.connections[0].close_code, 1009, 'huge frame refused')
 
 
@@ -54,7 +57,8 @@ def event_flood_stays_in_budget():
         # The largest message is about 7.5 KB; the default --max-message
         # (4 MiB) is reserved but never touched.
         budget = FIXED_KIB + OUTPUT_KIB + 2 * 8
-        expect(peak <= budget, 'peak RSS %d KiB over the budget of %d KiB', peak, budget)
+        expect(EMULATED or peak <= budget,
+               'peak RSS %d KiB over the budget of %d KiB', peak, budget)
 
 
 if __name__ == '__main__':

@@ -7,7 +7,7 @@ import signal
 import tempfile
 import time
 
-from itlib import (FAST, Run, event, expect, expect_eq, line, main, sim,
+from itlib import (EMULATED, FAST, Run, event, expect, expect_eq, line, main, sim,
                    test)
 
 
@@ -182,8 +182,11 @@ def secrets_not_in_proc_and_env_file_mode_warned():
         r.signal(signal.SIGTERM)
         expect_eq(r.wait(), 0, 'exit code')
         expect(s.client_secret.encode() not in cmdline, 'secret in cmdline')
-        expect(s.client_secret.encode() not in environ,
-               'secret still in /proc/PID/environ after start-up')
+        # Under qemu-user /proc/PID/environ is the emulator's copy, which
+        # the guest cannot reach; the guest's own copy is the one wiped.
+        if not EMULATED:
+            expect(s.client_secret.encode() not in environ,
+                   'secret still in /proc/PID/environ after start-up')
         tok = s.connections[0].query['access_token'].encode()
         expect(tok not in environ and tok not in cmdline, 'token in /proc')
         # An env file readable by others draws a warning naming it.

@@ -23,6 +23,9 @@ from certs import Certs      # noqa: E402
 from zoomsim import Sim      # noqa: E402
 
 ZOOMWS = os.environ.get('ZOOMWS', os.path.join(ROOT, 'zoomws'))
+# Set by tests/cross/run: zoomws runs under qemu-user, and what /proc
+# shows of the process (exe, environ, VmHWM) is the emulator's.
+EMULATED = bool(os.environ.get('ZOOMWS_EMULATOR'))
 SUITE = os.path.splitext(os.path.basename(sys.argv[0]))[0]
 # Timers that let a reconnect cycle take milliseconds.
 FAST = ['--heartbeat', '0.2', '--backoff-min', '0.02', '--backoff-max', '0.1']
