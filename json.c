@@ -14,8 +14,6 @@
 
 #include "json.h"
 
-/* Stack buffer of json_unescape_compact and json_streq. */
-#define JSON_CHUNK      2048
 /* Tokens json_fields takes from the lexer at a time. */
 #define JSON_FIELD_TOKS 32
 
@@ -51,6 +49,14 @@ struct sink {
 	unsigned           maxdepth;    /* deeper tokens are not reported */
 };
 
+/* The few helpers of the hot loops are inlined even where the build
+   optimizes for size: a call each costs more than they do. */
+#if defined(__GNUC__)
+#define HOT static inline __attribute__((always_inline))
+#else
+#define HOT static inline
+#endif
+
 #define ONES  ((uint64_t)0x0101010101010101ULL)
 #define HIGHS ((uint64_t)0x8080808080808080ULL)
 /* The index of the first byte flagged in a word of stop_bytes(), where
@@ -61,14 +67,21 @@ struct sink {
 #endif
 
 /* RFC 8259 2: the four whitespace bytes. */
-static int
+HOT int
 is_ws(unsigned c)
 {
 	return c <= ' ' && ((1ULL << ' ' | 1ULL << '\t' | 1ULL << '\n' |
 	    1ULL << '\r') >> c & 1);
 }
 
-static int
+/* A byte a string holds as it is: printable ASCII but '"' and '\\'. */
+HOT int
+is_plain(unsigned c)
+{
+	return c - 0x20u < 0x60 && c != '"' && c != '\\';
+}
+
+HOT int
 is_digit(unsigned c)
 {
 	return c - '0' < 10;
@@ -154,7 +167,7 @@ utf8_seq(const unsigned char *p, size_t n)
  * bytes, '"', '\\' and non-ASCII, as the high bit of each byte of the
  * result. Exact: with the high bits cleared no byte sum carries.
  */
-static inline uint64_t
+HOT uint64_t
 stop_bytes(uint64_t w)
 {
 	const uint64_t m7 = ONES * 0x7F;
@@ -164,18 +177,22 @@ stop_bytes(uint64_t w)
 }
 
 /*
- * The length of the run of plain bytes at p[0..n): printable ASCII but
- * '"' and '\\', the bytes a string holds as they are. Eight bytes at a
- * time.
+ * The run of plain bytes at p[0..n), printable ASCII but '"' and '\\'
+ * (the bytes a string holds as they are), a word at a time: returns
+ * where the word with its end starts, or its exact end when that is
+ * cheap to find. With d != NULL each word read goes out to d whole: d
+ * lies apart from p, with room for n bytes.
  */
-static inline size_t
-plain_run(const unsigned char *p, size_t n)
+HOT size_t
+word_run(char *d, const unsigned char *p, size_t n)
 {
 	size_t i = 0;
 	uint64_t w, m;
 
 	for (; n - i >= 8; i += 8) {
 		memcpy(&w, p + i, 8);
+		if (d != NULL)
+			memcpy(d + i, &w, 8);
 		if ((m = stop_bytes(w)) != 0) {
 #ifdef FIRST_BYTE
 			return i + FIRST_BYTE(m);
@@ -184,7 +201,16 @@ plain_run(const unsigned char *p, size_t n)
 #endif
 		}
 	}
-	while (i < n && p[i] - 0x20u < 0x60 && p[i] != '"' && p[i] != '\\')
+	return i;
+}
+
+/* The length of the run of plain bytes at p[0..n). */
+HOT size_t
+plain_run(const unsigned char *p, size_t n)
+{
+	size_t i = word_run(NULL, p, n);
+
+	while (i < n && is_plain(p[i]))
 		i++;
 	return i;
 }
@@ -254,7 +280,7 @@ u_escape(const unsigned char *p, size_t n)
  * machine must see: the closing quote, a control byte, something
  * invalid, or a sequence cut by the end of the piece (or len).
  */
-static inline size_t
+HOT size_t
 string_fast(const unsigned char *in, size_t i, size_t len)
 {
 	size_t n;
@@ -856,15 +882,86 @@ json_unescape(char *dst, size_t cap, const char *src, size_t len)
 	return n;
 }
 
+/* A byte of a number or a literal (true, false, null). */
+static int
+scalar_byte(unsigned c)
+{
+	return is_digit(c) || (c | 0x20) - 'a' < 26 || c == '.' || c == '+' ||
+	    c == '-';
+}
+
+/*
+ * At p[0..n), p[0] and p[1] both '\\': the literal's form of an escape
+ * of the inner document. Its length in the literal when it is one that
+ * stands alone and is valid (\\" \\\\ \\/ \\b \\f \\n \\r \\t, \\uXXXX
+ * but surrogates), else 0: those are left to the lexer.
+ */
+static size_t
+inner_escape(const unsigned char *p, size_t n)
+{
+	long cp;
+
+	if (n >= 4 && p[2] == '\\' && (p[3] == '"' || p[3] == '\\'))
+		return 4;
+	if (p[2] != '\\' && p[2] != '"' && p[2] != 'u' && esc_tab[p[2]] != 0)
+		return 3;
+	if (p[2] == 'u' && n >= 7 && (cp = hex4(p + 3)) >= 0 &&
+	    (cp < 0xD800 || cp > 0xDFFF))
+		return 7;
+	return 0;
+}
+
+/*
+ * Copy the run of plain bytes at p[0..n) to d, which has room bytes;
+ * stop at room. Returns the run's length. apart: d lies apart from p,
+ * so a word may go out whole once read, past the run's end.
+ */
+HOT size_t
+string_run(char *d, size_t room, const unsigned char *p, size_t n,
+    int apart)
+{
+	size_t i;
+
+	if (n > room)
+		n = room;
+	for (i = apart ? word_run(d, p, n) : 0; i < n && is_plain(p[i]); i++)
+		d[i] = (char)p[i];
+	return i;
+}
+
+/*
+ * json_unescape_compact walks the literal once, switching on the inner
+ * document's lexer state:
+ * - inside an inner string, a run of plain literal bytes decodes to
+ *   itself and is plain for the inner lexer too: copied, a word at a
+ *   time when dst lies apart; so are a valid UTF-8 sequence and the
+ *   common escapes of the inner document;
+ * - \" opens or closes an inner string; ':' ',' and the brackets move
+ *   the inner lexer where lex() would; numbers and true, false and null,
+ *   whose bytes are themselves in the literal, go to lex() where they lie;
+ * - anything else (whitespace, other escapes, the rarer inner escapes,
+ *   errors) is decoded a few bytes at a time into a small buffer and
+ *   fed to lex(), which decides.
+ * Every output byte comes from at least one literal byte read before
+ * it, so dst may be src.
+ */
+#define PUT(c) do {                                     \
+	if (o == cap)                                   \
+		return JSON_ERR_SPACE;                  \
+	dst[o++] = (char)(c);                           \
+} while (0)
+
 long
 json_unescape_compact(char *dst, size_t cap, const char *src, size_t len)
 {
+	const unsigned char *s = (const unsigned char *)src;
 	struct json_lexer lx;
 	struct sink k;
-	char tmp[JSON_CHUNK];
-	size_t i = 1;
-	long n;
-	int rc;
+	unsigned char u[16];
+	size_t i = 1, end, n, o = 0, j;
+	unsigned c;
+	long r;
+	int rc, apart;
 
 	if (len > LONG_MAX)
 		return JSON_ERR_LENGTH;
@@ -874,21 +971,137 @@ json_unescape_compact(char *dst, size_t cap, const char *src, size_t len)
 	memset(&k, 0, sizeof(k));
 	k.out = dst;
 	k.cap = cap;
-	/* The output so far is never longer than the text decoded so far,
-	   which is never longer than the source read: in place is safe. */
-	while (i < len - 1) {
-		n = decode((const unsigned char *)src, &i, len - 1, tmp,
-		    sizeof(tmp));
-		if (n < 0)
-			return n;
-		if ((n = lex(&lx, (const unsigned char *)tmp, (size_t)n, &k)) <
-		    0)
-			return n;
+	apart = (uintptr_t)dst + cap <= (uintptr_t)src ||
+	    (uintptr_t)src + len <= (uintptr_t)dst;
+	end = len - 1;
+	while (i < end) {
+		c = s[i];
+		switch (lx.state) {
+		case S_STRING:
+			if (lx.need != 0 || lx.high)
+				break;
+			n = string_run(dst + o, cap - o, s + i, end - i, apart);
+			o += n;
+			i += n;
+			if (i == end)
+				continue;
+			c = s[i];
+			if (c == '\\' && end - i >= 2 && s[i + 1] == '"') {
+				lx.state = lx.kind == JSON_TOK_NAME ? S_COLON :
+				    S_AFTER;
+				PUT('"');
+				i += 2;
+				continue;
+			}
+			if (c >= 0x80)
+				n = utf8_seq(s + i, end - i);
+			else if (c == '\\' && end - i > 2 && s[i + 1] == '\\')
+				n = inner_escape(s + i, end - i);
+			else if (o == cap && is_plain(c))
+				return JSON_ERR_SPACE;
+			else
+				n = 0;
+			if (n == 0)
+				break;
+			/* as the literal has it, but for its own escapes */
+			for (j = 0; j < n; j++) {
+				if (s[i + j] == '\\')
+					j++;
+				PUT(s[i + j]);
+			}
+			i += n;
+			continue;
+		case S_COLON:
+			if (c != ':')
+				break;
+			lx.state = S_VALUE;
+			PUT(c);
+			i++;
+			continue;
+		case S_VALUE:
+		case S_VALUE_OR_END:
+			if (c == '\\' && end - i >= 2 && s[i + 1] == '"') {
+				lx.kind = JSON_TOK_STRING;
+				goto open;
+			}
+			if (c == '{' || c == '[') {
+				if ((rc = open_container(&lx, &k, c == '{', 0)) !=
+				    JSON_OK)
+					return rc;
+				PUT(c);
+				i++;
+				continue;
+			}
+			if (c == ']' && lx.state == S_VALUE_OR_END)
+				goto close;
+			if (c != '-' && !is_digit(c) && c != 't' && c != 'f' &&
+			    c != 'n')
+				break;
+			/* a number or true, false, null: its bytes are
+			   themselves in the literal, lexed where they lie */
+			for (n = 1; n < end - i && scalar_byte(s[i + n]); n++)
+				;
+			k.o = o;
+			if ((r = lex(&lx, s + i, n, &k)) < 0)
+				return r;
+			o = k.o;
+			i += n;
+			continue;
+		case S_KEY_OR_END:
+		case S_KEY:
+			if (c == '\\' && end - i >= 2 && s[i + 1] == '"') {
+				lx.kind = JSON_TOK_NAME;
+				goto open;
+			}
+			if (c == '}' && lx.state == S_KEY_OR_END)
+				goto close;
+			break;
+		case S_AFTER:
+			if (lx.depth == 0)
+				break;
+			if (c == ',') {
+				lx.state = top_is_object(&lx) ? S_KEY : S_VALUE;
+				PUT(c);
+				i++;
+				continue;
+			}
+			if (c == '}' || c == ']')
+				goto close;
+			break;
+		case S_NUM_ZERO:
+		case S_NUM_INT:
+		case S_NUM_FRAC:
+		case S_NUM_EXP:
+			if (c != ',' && c != '}' && c != ']')
+				break;
+			lx.state = S_AFTER;     /* the number ends before c */
+			continue;
+		}
+		/* the rest, a few decoded bytes at a time */
+		if ((r = decode(s, &i, end, (char *)u, sizeof(u))) < 0)
+			return r;
+		k.o = o;
+		if ((r = lex(&lx, u, (size_t)r, &k)) < 0)
+			return r;
+		o = k.o;
+		continue;
+open:
+		lx.state = S_STRING;
+		PUT('"');
+		i += 2;
+		continue;
+close:
+		if ((rc = close_container(&lx, &k, c == '}', 0)) != JSON_OK)
+			return rc;
+		PUT(c);
+		i++;
 	}
 	if ((rc = json_lexer_end(&lx, NULL)) != JSON_OK)
 		return rc;
-	return (long)k.o;
+	return (long)o;
 }
+
+#undef PUT
 
 int
 json_streq(const char *src, size_t len, const char *s)
@@ -914,11 +1127,15 @@ json_streq(const char *src, size_t len, const char *s)
 static int
 name_eq(const char *p, size_t len, const char *key)
 {
-	size_t n = len - 2;
+	size_t n = len - 2, i;
 
-	if (memchr(p + 1, '\\', n) != NULL)
-		return json_streq(p, len, key);
-	return strncmp(p + 1, key, n) == 0 && key[n] == '\0';
+	for (i = 0; i < n; i++) {
+		if (p[1 + i] == '\\')
+			return json_streq(p, len, key);
+		if (p[1 + i] != key[i])
+			return 0;
+	}
+	return key[n] == '\0';
 }
 
 int

@@ -178,8 +178,11 @@ long json_compact(char *dst, size_t cap, const char *src, size_t len);
 /*
  * json_unescape_compact: json_compact of the text the string literal
  * src[0..len) decodes to (an event inside an envelope's "content"), in
- * one pass. dst may equal src. Returns the output length or a
- * JSON_ERR_* of the decoding or of the decoded document.
+ * one pass, without the decoded text ever being stored. dst may equal
+ * src or lie apart from it; bytes of dst past the output length (below
+ * cap) may change. Returns the output length, or a JSON_ERR_*: of the
+ * decoded document as json_compact would give it when the literal is
+ * valid, else some error of the literal's.
  */
 long json_unescape_compact(char *dst, size_t cap, const char *src,
     size_t len);

@@ -1280,26 +1280,22 @@ handle_text(struct conn *c, unsigned char *data, size_t len)
 	}
 	if (json_streq(doc + f[0].start, f[0].end - f[0].start, "message")) {
 		stats.events_in++;
-		if (f[2].type == JSON_STRING) {
-			n = json_unescape((char *)data + f[2].start,
-			    f[2].end - f[2].start, doc + f[2].start,
-			    f[2].end - f[2].start);
-			if (n < 0) {
-				rc = (int)n;
-				goto malformed;
-			}
-			evlen = (size_t)n;
-		} else if (f[2].type == JSON_OBJECT) {
-			evlen = f[2].end - f[2].start;
-		} else {
+		ev = (char *)data + f[2].start;
+		evlen = f[2].end - f[2].start;
+		/* The event, decoded when it is a string, compacted into the
+		   output; with --raw the output already holds the envelope,
+		   and the event is compacted in place only to check and
+		   filter it. */
+		if (f[2].type == JSON_STRING)
+			n = json_unescape_compact(cfg.raw ? ev : dst, cfg.raw ?
+			    evlen : out.cap - out.tail, ev, evlen);
+		else if (f[2].type == JSON_OBJECT)
+			n = json_compact(cfg.raw ? ev : dst, cfg.raw ? evlen :
+			    out.cap - out.tail, ev, evlen);
+		else {
 			rc = 0;
 			goto malformed;
 		}
-		ev = (char *)data + f[2].start;
-		/* With --raw the output already holds the envelope: compact
-		   the event in place only to check and filter it. */
-		n = json_compact(cfg.raw ? ev : dst, cfg.raw ? evlen :
-		    out.cap - out.tail, ev, evlen);
 		if (n < 0) {
 			rc = (int)n;
 			goto malformed;

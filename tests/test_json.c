@@ -665,6 +665,127 @@ unescape_compact_long(void)
 	CHECK(gl == wl && memcmp(lit, want, (size_t)wl) == 0);
 }
 
+/* Random documents, mostly valid, some broken before or after they are
+   put in a literal, some of their characters escaped in the literal
+   (even brackets, as \u007b): one pass equals two, apart and in place,
+   with the same error when the literal itself is valid. */
+static uint32_t rng = 2463534242u;
+
+static unsigned
+rnd(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 17;
+	rng ^= rng << 5;
+	return rng % n;
+}
+
+static void
+add(char *d, size_t *n, size_t cap, const char *str)
+{
+	size_t l = strlen(str);
+
+	if (*n + l < cap) {
+		memcpy(d + *n, str, l);
+		*n += l;
+	}
+}
+
+static void
+gen_value(char *d, size_t *n, size_t cap, int depth)
+{
+	static const char *strs[] = { "meeting.started", "caf\\u00e9",
+	    "Zo\xc3\xab \\\"Produit\\\"", "a\\\\b", "\\ud83d\\ude00 \xe2\x82\xac",
+	    "", "x\\ny", "\\/", "R\\u00e9union \xe2\x80\x94 #0" };
+	static const char *atoms[] = { "0", "-1", "12.5e-3", "1706123456789",
+	    "true", "false", "null", "2E+8" };
+	static const char *ws[] = { "", "", "", " ", "\n  ", "\t", "\r\n" };
+	int k = depth > 4 ? 2 + (int)rnd(2) : (int)rnd(4), i, m;
+
+#define ADD(str) add(d, n, cap, (str))
+	ADD(ws[rnd(7)]);
+	if (k == 0 || k == 1) {
+		ADD(k == 0 ? "{" : "[");
+		m = (int)rnd(5);
+		for (i = 0; i < m; i++) {
+			if (i > 0)
+				ADD(",");
+			ADD(ws[rnd(7)]);
+			if (k == 0) {
+				ADD("\"");
+				ADD(strs[rnd(9)]);
+				ADD("\"");
+				ADD(ws[rnd(7)]);
+				ADD(":");
+			}
+			gen_value(d, n, cap, depth + 1);
+		}
+		ADD(ws[rnd(7)]);
+		ADD(k == 0 ? "}" : "]");
+	} else if (k == 2) {
+		ADD("\"");
+		ADD(strs[rnd(9)]);
+		ADD("\"");
+	} else
+		ADD(atoms[rnd(8)]);
+	ADD(ws[rnd(7)]);
+#undef ADD
+}
+
+static void
+unescape_compact_random(void)
+{
+	static char doc[4096], lit[16384], text[16384], want[16384],
+	    got[16384], inplace[16384];
+	static const char bytes[] = "{}[]:,\"\\ \n0a\x01\xc3\xa9";
+	size_t n, len, i;
+	long tl, wl, gl, il;
+	int iter, bad = 0;
+
+	for (iter = 0; iter < 30000; iter++) {
+		n = 0;
+		gen_value(doc, &n, sizeof(doc), 0);
+		if (rnd(4) == 0 && n > 0)       /* break the document */
+			doc[rnd((unsigned)n)] = bytes[rnd(sizeof(bytes) - 1)];
+		len = 0;
+		lit[len++] = '"';
+		for (i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)doc[i];
+
+			if (c == '"' || c == '\\') {
+				lit[len++] = '\\';
+				lit[len++] = (char)c;
+			} else if (c == '\n') {
+				memcpy(lit + len, "\\n", 2);
+				len += 2;
+			} else if (c < 0x20 || (c < 0x80 && rnd(16) == 0)) {
+				len += (size_t)sprintf(lit + len, "\\u%04x", c);
+			} else if (c == '/' && rnd(2))
+				len += (size_t)sprintf(lit + len, "\\/");
+			else
+				lit[len++] = (char)c;
+		}
+		lit[len++] = '"';
+		if (rnd(8) == 0)                /* break the literal */
+			lit[1 + rnd((unsigned)len - 2)] =
+			    bytes[rnd(sizeof(bytes) - 1)];
+		tl = json_unescape(text, sizeof(text), lit, len);
+		wl = tl < 0 ? tl : json_compact(want, sizeof(want), text,
+		    (size_t)tl);
+		gl = json_unescape_compact(got, sizeof(got), lit, len);
+		memcpy(inplace, lit, len);
+		il = json_unescape_compact(inplace, len, inplace, len);
+		if (tl < 0 ? (gl >= 0 || il >= 0) : (gl != wl || il != wl ||
+		    (wl >= 0 && (memcmp(got, want, (size_t)wl) != 0 ||
+		    memcmp(inplace, want, (size_t)wl) != 0)))) {
+			if (bad++ < 3)
+				printf("  %.*s: %ld/%ld, two passes %ld\n",
+				    (int)len, lit, gl, il, wl);
+		}
+	}
+	CHECK(bad == 0);
+}
+
 static void
 fields_of_envelopes(void)
 {
@@ -893,6 +1014,7 @@ main(void)
 	RUN(unescape_in_place);
 	RUN(unescape_compact_one_pass);
 	RUN(unescape_compact_long);
+	RUN(unescape_compact_random);
 	RUN(fields_of_envelopes);
 	RUN(fields_edge_cases);
 	RUN(fields_many_members);
