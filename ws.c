@@ -453,7 +453,8 @@ frame_begin(struct ws_reader *r, unsigned char *in, size_t len,
 	}
 	if (f->opcode != WS_OP_CONT && f->fin && f->len <= len - *pos) {
 		/* The hot path: a whole message in the caller's buffer. */
-		if (f->opcode == WS_OP_TEXT && !ws_utf8_valid(p, n))
+		if (f->opcode == WS_OP_TEXT && !r->text_later &&
+		    !ws_utf8_valid(p, n))
 			return WS_ERR_UTF8;
 		*pos += n;
 		m->opcode = f->opcode;
@@ -524,6 +525,7 @@ ws_read(struct ws_reader *r, unsigned char *in, size_t len, size_t *used,
 			k = r->left < avail ? (size_t)r->left : avail;
 			if (k > 0) {
 				if (r->msg_opcode == WS_OP_TEXT &&
+				    !r->text_later &&
 				    !utf8_feed(&r->utf8, in + pos, k))
 					return fail(r, WS_ERR_UTF8, pos, used);
 				memcpy(r->msgbuf + r->msglen, in + pos, k);

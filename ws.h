@@ -152,6 +152,11 @@ struct ws_reader {
 	int             msg_opcode;
 	size_t          msglen;
 	struct ws_utf8  utf8;       /* a text message's UTF-8 so far */
+	int             text_later; /* set by the caller: text messages are
+	                               not checked for UTF-8 here, it checks
+	                               each whole (RFC 6455 8.1 still binds
+	                               it: bad UTF-8 fails the connection
+	                               with 1007) */
 	/* a control frame's payload when it comes in pieces */
 	unsigned char   ctrl[WS_MAX_CONTROL];
 	size_t          ctrllen;

@@ -1225,7 +1225,7 @@ event_wanted(const char *ev, size_t n)
 	return 0;
 }
 
-enum handled { H_DONE, H_BLOCKED, H_REFUSED, H_MAXED };
+enum handled { H_DONE, H_BLOCKED, H_REFUSED, H_MAXED, H_UTF8 };
 
 /* count_written: one more line out; H_MAXED at --max-events. */
 static enum handled
@@ -1240,11 +1240,12 @@ count_written(void)
 }
 
 /*
- * handle_text: one text message from the server, decoded in place.
- * Events (or, with --raw, every message) go to the output buffer;
- * lifecycle messages drive c; everything else is logged. Returns
- * H_BLOCKED, with nothing changed, when the output buffer lacks room for
- * the message: the caller offers the same message again later.
+ * handle_text: one text message from the server. Events (or, with
+ * --raw, every message) go to the output buffer; lifecycle messages
+ * drive c; everything else is logged. Returns H_BLOCKED, with nothing
+ * changed, when the output buffer lacks room for the message: the
+ * caller offers the same message again later; H_UTF8 when it is not
+ * UTF-8 (the reader leaves that check here).
  */
 static enum handled
 handle_text(struct conn *c, unsigned char *data, size_t len)
@@ -1262,6 +1263,10 @@ handle_text(struct conn *c, unsigned char *data, size_t len)
 	if ((dst = out_reserve(len + OUT_RESERVE)) == NULL)
 		return H_BLOCKED;
 	if ((rc = json_fields(doc, len, f, 3)) != 0) {
+		/* RFC 6455 8.1, checked here rather than by the reader
+		   (text_later): what json_fields accepts is UTF-8. */
+		if (!ws_utf8_valid(data, len))
+			return H_UTF8;
 		stats.malformed++;
 		logm(L_WARN, "message that is not JSON (%s): %s",
 		    json_strerror(rc), preview(data, len, pv, sizeof(pv)));
@@ -1602,6 +1607,7 @@ session(void)
 	logm(L_INFO, "connected to %s:%s (%s%s)", cfg.ws.host, cfg.ws.port,
 	    desc, net_tls_resumed(c.t) ? ", session resumed" : "");
 	ws_reader_init(&reader, msgbuf, cfg.max_message);
+	reader.text_later = 1;          /* handle_text checks */
 	now = now_ms();
 	c.opened = c.last_rx = now;
 	c.next_heartbeat = now + cfg.heartbeat_ms;
@@ -1614,7 +1620,7 @@ session(void)
 
 		/* 1. A held message first, then what the engine decrypted. */
 		h = c.pending ? retry_pending(&c) : H_DONE;
-		while (!c.pending && h != H_REFUSED &&
+		while (!c.pending && h != H_REFUSED && h != H_UTF8 &&
 		    (in = net_tls_recv_buf(c.t, &len)) != NULL && len > 0) {
 			if (h == H_MAXED) {
 				maxed = 1;
@@ -1637,6 +1643,8 @@ session(void)
 				continue;
 			}
 			h = handle_msg(&c, &m);
+			if (h == H_UTF8)
+				break;
 			if (h == H_BLOCKED) {
 				/* Back-pressure: keep the message and its bytes in
 				   the engine; reading stops until stdout drains. */
@@ -1646,6 +1654,12 @@ session(void)
 				break;
 			}
 			net_tls_recv_ack(c.t, used);
+		}
+		if (h == H_UTF8) {
+			snprintf(c.reason, sizeof(c.reason), "protocol error "
+			    "from server: %s", ws_strerror(WS_ERR_UTF8));
+			begin_close(&c, ws_close_code(WS_ERR_UTF8), 0);
+			goto done;
 		}
 		if (h == H_REFUSED) {
 			end = END_REFUSED;

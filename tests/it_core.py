@@ -491,6 +491,8 @@ def oversized_message_closed_1009_and_reconnects():
 def protocol_errors_close_with_right_codes():
     cases = [
         ([(True, 1, b'\xff\xfe')], 1007),                      # invalid UTF-8
+        ([(True, 1, b'not JSON \xff')], 1007),                 # ... after a JSON error
+        ([(False, 1, b'{"a":"\xc3'), (True, 0, b'\x28"}')], 1007),  # ... across fragments
         ([(True, 3, b'x')], 1002),                             # reserved opcode
         ([(True, 0, b'x')], 1002),                             # stray continuation
     ]

@@ -992,6 +992,33 @@ utf8_in_messages(void)
 	CHECK(ref.nev == 1 && ref.ev[0].rc == WS_MSG);
 }
 
+/* With text_later the caller checks UTF-8: bad text comes back whole,
+   unfragmented and in fragments, and the reader goes on. */
+static void
+utf8_left_to_caller(void)
+{
+	static const unsigned char whole[] = "\x81\x02\xc3\x28" "\x81\x01x";
+	static const unsigned char frags[] = "\x01\x01\xff" "\x80\x02\xe2\x28";
+	struct ws_msg m;
+	size_t used;
+
+	ws_reader_init(&rd, msgbuf, MSGBUF);
+	rd.text_later = 1;
+	CHECK(ws_read(&rd, (unsigned char *)whole, sizeof(whole) - 1, &used,
+	    &m) == WS_MSG);
+	CHECK(used == 4 && m.opcode == WS_OP_TEXT && m.len == 2 &&
+	    memcmp(m.data, "\xc3\x28", 2) == 0);
+	CHECK(ws_read(&rd, (unsigned char *)whole + 4, 3, &used, &m) ==
+	    WS_MSG);
+	CHECK(m.len == 1 && m.data[0] == 'x');
+	ws_reader_init(&rd, msgbuf, MSGBUF);
+	rd.text_later = 1;
+	CHECK(ws_read(&rd, (unsigned char *)frags, sizeof(frags) - 1, &used,
+	    &m) == WS_MSG);
+	CHECK(used == sizeof(frags) - 1 && m.len == 3 &&
+	    memcmp(m.data, "\xff\xe2\x28", 3) == 0);
+}
+
 /*
  * Close frames.
  */
@@ -1236,6 +1263,7 @@ main(void)
 	RUN(read_errors_from_header);
 	RUN(utf8_table);
 	RUN(utf8_in_messages);
+	RUN(utf8_left_to_caller);
 	RUN(read_close_codes);
 	RUN(read_close_then_discard);
 	RUN(read_msgcap_limits);
