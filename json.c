@@ -178,13 +178,14 @@ stop_bytes(uint64_t w)
 
 /*
  * The run of plain bytes at p[0..n), printable ASCII but '"' and '\\'
- * (the bytes a string holds as they are), a word at a time: returns
- * where the word with its end starts, or its exact end when that is
- * cheap to find. With d != NULL each word read goes out to d whole: d
- * lies apart from p, with room for n bytes.
+ * (the bytes a string holds as they are), a word at a time. Returns 1
+ * with *at its end when that was found, else 0 with *at where the bytes
+ * left to look at start (fewer than a word, or the word holding the
+ * end). With d != NULL each word read goes out to d whole: d lies apart
+ * from p, with room for n bytes.
  */
-HOT size_t
-word_run(char *d, const unsigned char *p, size_t n)
+HOT int
+word_run(char *d, const unsigned char *p, size_t n, size_t *at)
 {
 	size_t i = 0;
 	uint64_t w, m;
@@ -195,21 +196,25 @@ word_run(char *d, const unsigned char *p, size_t n)
 			memcpy(d + i, &w, 8);
 		if ((m = stop_bytes(w)) != 0) {
 #ifdef FIRST_BYTE
-			return i + FIRST_BYTE(m);
+			*at = i + FIRST_BYTE(m);
+			return 1;
 #else
 			break;
 #endif
 		}
 	}
-	return i;
+	*at = i;
+	return 0;
 }
 
 /* The length of the run of plain bytes at p[0..n). */
 HOT size_t
 plain_run(const unsigned char *p, size_t n)
 {
-	size_t i = word_run(NULL, p, n);
+	size_t i;
 
+	if (word_run(NULL, p, n, &i))
+		return i;
 	while (i < n && is_plain(p[i]))
 		i++;
 	return i;
@@ -924,7 +929,10 @@ string_run(char *d, size_t room, const unsigned char *p, size_t n,
 
 	if (n > room)
 		n = room;
-	for (i = apart ? word_run(d, p, n) : 0; i < n && is_plain(p[i]); i++)
+	i = 0;
+	if (apart && word_run(d, p, n, &i))
+		return i;
+	for (; i < n && is_plain(p[i]); i++)
 		d[i] = (char)p[i];
 	return i;
 }
