@@ -25,7 +25,9 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -101,6 +103,38 @@ scrub(char *line)
 }
 
 /*
+ * syslog_send: msg to the local syslog daemon as syslog(3) would send it
+ * after openlog("zoomws", LOG_PID, LOG_DAEMON): one datagram
+ * "<PRI>zoomws[PID]: msg" to /dev/log, without the timestamp, which the
+ * daemon adds on receipt. The socket is connected at the first line and
+ * again, once, when a send fails (the daemon restarted); a line that
+ * still cannot go is dropped, as syslog(3) drops it.
+ */
+static void
+syslog_send(int prio, const char *msg)
+{
+	static const struct sockaddr_un addr = { AF_UNIX, "/dev/log" };
+	static int fd = -1;
+	char buf[2100];
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "<%d>zoomws[%ld]: %s\n",
+	    LOG_DAEMON | prio, (long)getpid(), msg);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	if (fd == -1) {
+		if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+			return;
+		(void)connect(fd, (const struct sockaddr *)&addr, sizeof(addr));
+	}
+	if (send(fd, buf, n, 0) == -1 &&
+	    connect(fd, (const struct sockaddr *)&addr, sizeof(addr)) == 0)
+		(void)send(fd, buf, n, 0);
+}
+
+/*
  * logm: one line to stderr (or syslog): UTC timestamp, level, message.
  * Written with a single write(2) so lines from a dying process are whole.
  */
@@ -142,7 +176,7 @@ logm(int level, const char *fmt, ...)
 	if (check_mode && loglevel < L_DEBUG)
 		return;
 	if (use_syslog) {
-		syslog(prio[level], "%s", line + n);
+		syslog_send(prio[level], line + n);
 		return;
 	}
 	m = (int)strlen(line);
@@ -2374,8 +2408,6 @@ main(int argc, char **argv)
 
 	/* No core dumps: memory holds the secret and tokens. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	if (use_syslog)
-		openlog("zoomws", LOG_PID, LOG_DAEMON);
 	if (signals_init() < 0) {
 		logm(L_ERROR, "pipe: %s", strerror(errno));
 		return EX_UNAVAILABLE_;
