@@ -70,6 +70,7 @@ enum {
 #define REFUSALS_FATAL   3           /* build_connection refusals, fresh token */
 #define IO_TIMEOUT_MAX   30000       /* ms: connect, handshake, upgrade, token */
 #define RETRY_AFTER_MAX  3600        /* s: longest Retry-After honoured */
+#define SECONDS_MAX      31536000    /* s: longest time option, a year */
 
 /* ------------------------------------------------------------------ */
 /* Logging                                                            */
@@ -2177,21 +2178,35 @@ usage_error(const char *fmt, const char *arg)
 	return EX_USAGE_;
 }
 
-/* parse_seconds: a positive decimal number of seconds into ms. */
+/*
+ * parse_seconds: a decimal number of seconds, digits with an optional
+ * fraction ("25", "0.2", ".5"), into milliseconds rounded to the nearest.
+ * Refused: under 1 ms, over SECONDS_MAX s, a sign, an exponent, blanks.
+ */
 static int
-parse_seconds(const char *s, int64_t *ms, int allow_zero)
+parse_seconds(const char *s, int64_t *ms)
 {
-	char *end;
-	double v;
+	static const int scale[3] = { 100, 10, 1 };
+	int64_t v = 0;
+	int digits = 0, frac, up = 0, rest = 0;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || *end != '\0' || !(v >= 0) ||
-	    v > 31536000.0 || (!allow_zero && v * 1000 < 1))
+	for (; *s >= '0' && *s <= '9'; s++, digits++)
+		if ((v = v * 10 + (*s - '0')) > SECONDS_MAX)
+			return -1;
+	v *= 1000;
+	if (*s == '.')
+		for (s++, frac = 0; *s >= '0' && *s <= '9'; s++, digits++, frac++) {
+			if (frac < 3)
+				v += (*s - '0') * scale[frac];
+			else {
+				up |= frac == 3 && *s >= '5';
+				rest |= *s != '0';
+			}
+		}
+	if (*s != '\0' || digits == 0 || v == 0 || v > SECONDS_MAX * 1000LL ||
+	    (v == SECONDS_MAX * 1000LL && rest))
 		return -1;
-	*ms = (int64_t)(v * 1000 + 0.5);
-	if (*ms == 0 && v > 0)
-		*ms = 1;
+	*ms = v + up;
 	return 0;
 }
 
@@ -2335,28 +2350,28 @@ main(int argc, char **argv)
 			cfg.max_events = ll;
 			break;
 		case 't':
-			if (parse_seconds(optarg, &cfg.duration_ms, 0) < 0)
+			if (parse_seconds(optarg, &cfg.duration_ms) < 0)
 				return usage_error("--duration: not a positive number "
 				    "of seconds: %s", optarg);
 			break;
 		case OPT_HB:
-			if (parse_seconds(optarg, &cfg.heartbeat_ms, 0) < 0)
+			if (parse_seconds(optarg, &cfg.heartbeat_ms) < 0)
 				return usage_error("--heartbeat: not a positive number "
 				    "of seconds: %s", optarg);
 			break;
 		case OPT_IDLE:
-			if (parse_seconds(optarg, &cfg.idle_ms, 0) < 0)
+			if (parse_seconds(optarg, &cfg.idle_ms) < 0)
 				return usage_error("--idle-timeout: not a positive "
 				    "number of seconds: %s", optarg);
 			idle_given = 1;
 			break;
 		case OPT_BMIN:
-			if (parse_seconds(optarg, &cfg.backoff_min_ms, 0) < 0)
+			if (parse_seconds(optarg, &cfg.backoff_min_ms) < 0)
 				return usage_error("--backoff-min: not a positive "
 				    "number of seconds: %s", optarg);
 			break;
 		case OPT_BMAX:
-			if (parse_seconds(optarg, &cfg.backoff_max_ms, 0) < 0)
+			if (parse_seconds(optarg, &cfg.backoff_max_ms) < 0)
 				return usage_error("--backoff-max: not a positive "
 				    "number of seconds: %s", optarg);
 			break;
