@@ -146,19 +146,40 @@ wait_fd(int fd, short events, int64_t deadline, int wakefd)
 	}
 }
 
+void
+net_addr_str(const struct sockaddr *sa, char *buf, size_t len)
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+	size_t n;
+
+	if (sa->sa_family == AF_INET6) {
+		if (inet_ntop(AF_INET6, &s6->sin6_addr, buf, len) == NULL)
+			goto unknown;
+		n = strlen(buf);
+		if (s6->sin6_scope_id != 0)
+			snprintf(buf + n, len - n, "%%%u",
+			    (unsigned)s6->sin6_scope_id);
+		return;
+	}
+	if (sa->sa_family == AF_INET &&
+	    inet_ntop(AF_INET, &s4->sin_addr, buf, len) != NULL)
+		return;
+unknown:
+	snprintf(buf, len, "?");
+}
+
 /* One non-blocking connect to ai, waited on until until. Returns the
    socket or a NET_ERR_*, with err set on failure. */
 static int
 connect_one(const struct addrinfo *ai, const char *host, const char *port,
     int64_t until, int wakefd, char *err, size_t errlen)
 {
-	char addr[INET6_ADDRSTRLEN];
+	char addr[NET_ADDRSTRLEN];
 	socklen_t sl;
 	int fd, rc, soerr, one = 1;
 
-	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof(addr), NULL,
-	    0, NI_NUMERICHOST) != 0)
-		snprintf(addr, sizeof(addr), "?");
+	net_addr_str(ai->ai_addr, addr, sizeof(addr));
 	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    ai->ai_protocol);
 	if (fd == -1) {

@@ -1910,7 +1910,7 @@ static int
 run_check(const char *ca_source)
 {
 	static char msg[4096];
-	char detail[1200], err[256], pv[128], host[300];
+	char detail[1200], err[256], pv[128], host[NET_ADDRSTRLEN];
 	struct addrinfo hints, *res = NULL, *ai;
 	const char *purl;
 	struct url pu, *target = &cfg.ws;
@@ -1950,10 +1950,9 @@ run_check(const char *ca_source)
 	}
 	off = (size_t)snprintf(detail, sizeof(detail), "%s:", target->host);
 	for (ai = res; ai != NULL && off < sizeof(detail) - 64; ai = ai->ai_next) {
-		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof(host),
-		    NULL, 0, NI_NUMERICHOST) == 0)
-			off += (size_t)snprintf(detail + off, sizeof(detail) - off,
-			    " %s", host);
+		net_addr_str(ai->ai_addr, host, sizeof(host));
+		off += (size_t)snprintf(detail + off, sizeof(detail) - off, " %s",
+		    host);
 	}
 	freeaddrinfo(res);
 	step_end("DNS", 0, detail, NULL);
