@@ -841,13 +841,43 @@ static const br_x509_class x509_vtable = {
 /* TLS                                                                */
 
 /*
+ * ChaCha20 and Poly1305, one implementation each, chosen at compile time
+ * by BearSSL's own rules (inner.h): br_ssl_engine_set_default_chapol()
+ * links a portable fallback next to the fast code that never runs where
+ * the fast code exists. SSE2 is part of the x86-64 ABI; a compiler with
+ * a 128-bit integer gives the 64x64->128 multiply. The fast getters
+ * return 0 only for a BearSSL built otherwise: then no connection is
+ * made (NET_ERR_CONFIG) rather than one that would fail on that suite.
+ */
+static br_chacha20_run
+chacha20_impl(void)
+{
+#if defined(__x86_64__)
+	return br_chacha20_sse2_get();
+#else
+	return &br_chacha20_ct_run;
+#endif
+}
+
+static br_poly1305_run
+poly1305_impl(void)
+{
+#if defined(__SIZEOF_INT128__)
+	return br_poly1305_ctmulq_get();
+#else
+	return &br_poly1305_ctmul_run;
+#endif
+}
+
+/*
  * engine_init: a client engine with only what zoomws offers: TLS 1.2,
  * the suites above, ECDHE on BearSSL's curves (X25519, P-256, P-384,
  * P-521), RSA and ECDSA signatures, SHA-1 to SHA-512 for certificates.
  * Linking no more than this keeps the binary small (BearSSL's "full"
  * profile adds CBC, CCM, 3DES, RSA key exchange and TLS 1.0/1.1).
+ * Returns 0, or -1 when this BearSSL lacks an implementation chosen.
  */
-static void
+static int
 engine_init(struct net_tls *t, const struct net_anchors *a)
 {
 	static const br_hash_class *const hashes[] = {
@@ -856,6 +886,8 @@ engine_init(struct net_tls *t, const struct net_anchors *a)
 	};
 	br_ssl_engine_context *eng = &t->sc.eng;
 	br_x509_minimal_context *xc = &t->x509.minimal;
+	br_chacha20_run chacha = chacha20_impl();
+	br_poly1305_run poly = poly1305_impl();
 	size_t i;
 
 	br_ssl_client_zero(&t->sc);
@@ -887,9 +919,13 @@ engine_init(struct net_tls *t, const struct net_anchors *a)
 	br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
 	br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
 	br_ssl_engine_set_default_aes_gcm(eng);
-	br_ssl_engine_set_default_chapol(eng);
+	br_ssl_engine_set_chapol(eng, &br_sslrec_in_chapol_vtable,
+	    &br_sslrec_out_chapol_vtable);
+	br_ssl_engine_set_chacha20(eng, chacha);
+	br_ssl_engine_set_poly1305(eng, poly);
 	t->x509.vtable = &x509_vtable;
 	br_ssl_engine_set_x509(eng, &t->x509.vtable);
+	return chacha != 0 && poly != 0 ? 0 : -1;
 }
 
 int
@@ -902,7 +938,8 @@ net_tls_start(struct net_tls *t, int fd, const char *host,
 	if (hl == 0 || hl > NET_MAX_HOST || a == NULL || a->n == 0)
 		return NET_ERR_CONFIG;
 	resume = t->have_session && strcmp(t->host, host) == 0;
-	engine_init(t, a);
+	if (engine_init(t, a) != 0)
+		return NET_ERR_CONFIG;
 	if (inet_pton(AF_INET, host, t->x509.ip) == 1)
 		t->x509.iplen = 4;
 	else if (inet_pton(AF_INET6, host, t->x509.ip) == 1)
