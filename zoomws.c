@@ -20,7 +20,6 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -36,6 +35,7 @@
 
 #include "b64.h"
 #include "envfile.h"
+#include "fmt.h"
 #include "http.h"
 #include "json.h"
 #include "net.h"
@@ -119,7 +119,7 @@ syslog_send(int prio, const char *msg)
 	char buf[2100];
 	int n;
 
-	n = snprintf(buf, sizeof(buf), "<%d>zoomws[%ld]: %s\n",
+	n = fmt_snprintf(buf, sizeof(buf), "<%d>zoomws[%ld]: %s\n",
 	    LOG_DAEMON | prio, (long)getpid(), msg);
 	if (n < 0)
 		return;
@@ -157,12 +157,12 @@ logm(int level, const char *fmt, ...)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	n = snprintf(line, sizeof(line),
+	n = fmt_snprintf(line, sizeof(line),
 	    "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s ",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, level_name[level]);
 	va_start(ap, fmt);
-	m = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	m = fmt_vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
 	va_end(ap);
 	if (m < 0)
 		m = 0;
@@ -173,7 +173,7 @@ logm(int level, const char *fmt, ...)
 	/* --check shows the first warning of a step: the cause, not the
 	   conclusions drawn from it. */
 	if (level <= L_WARN && (!check_mode || last_warning[0] == '\0'))
-		snprintf(last_warning, sizeof(last_warning), "%s", line + n);
+		fmt_snprintf(last_warning, sizeof(last_warning), "%s", line + n);
 	if (check_mode && loglevel < L_DEBUG)
 		return;
 	if (use_syslog) {
@@ -183,6 +183,27 @@ logm(int level, const char *fmt, ...)
 	m = (int)strlen(line);
 	line[m++] = '\n';
 	(void)!write(2, line, m);
+}
+
+/* say: a message to fd (1 or 2) in one write: --help, --version, usage
+   errors and the report of --check. Cut at 4 KiB. */
+static void say(int fd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+say(int fd, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 1)
+		n = sizeof(buf) - 1;
+	if (n > 0)
+		(void)!write(fd, buf, (size_t)n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -620,7 +641,7 @@ log_counters(void)
 	int64_t now = now_ms();
 
 	if (stats.last_event)
-		snprintf(age, sizeof(age), "%.1fs",
+		fmt_snprintf(age, sizeof(age), "%.1fs",
 		    (double)(now - stats.last_event) / 1000);
 	else
 		strcpy(age, "never");
@@ -833,9 +854,9 @@ host_header(char *dst, size_t cap, const struct url *u)
 	int v6 = strchr(u->host, ':') != NULL;
 
 	if (strcmp(u->port, "443") == 0)
-		snprintf(dst, cap, v6 ? "[%s]" : "%s", u->host);
+		fmt_snprintf(dst, cap, v6 ? "[%s]" : "%s", u->host);
 	else
-		snprintf(dst, cap, v6 ? "[%s]:%s" : "%s:%s", u->host, u->port);
+		fmt_snprintf(dst, cap, v6 ? "[%s]:%s" : "%s:%s", u->host, u->port);
 }
 
 static const char *
@@ -907,7 +928,7 @@ open_tls(struct net_tls *t, const struct url *u, int64_t deadline,
 			char inner[sizeof(err)];
 
 			memcpy(inner, err, sizeof(inner));
-			snprintf(err, sizeof(err), "proxy %.60s:%s: %.180s",
+			fmt_snprintf(err, sizeof(err), "proxy %.60s:%s: %.180s",
 			    pu.host, pu.port, inner);
 		}
 		if (fd >= 0 && (rc = proxy_tunnel(fd, u->host, u->port,
@@ -1034,16 +1055,16 @@ fetch_token(int64_t *retry_after_ms)
 	if (open_tls(&tls_oauth, &cfg.oauth, io_deadline(), "token endpoint") < 0)
 		return got_stop ? FETCH_STOP : FETCH_RETRY;
 
-	snprintf(creds, sizeof(creds), "%s:%s", cfg.client_id, cfg.secret);
+	fmt_snprintf(creds, sizeof(creds), "%s:%s", cfg.client_id, cfg.secret);
 	b64_encode(basic, sizeof(basic), creds, strlen(creds));
 	explicit_bzero(creds, sizeof(creds));
 	if (cfg.account_id[0]) {
 		url_encode(enc, sizeof(enc), cfg.account_id, strlen(cfg.account_id));
-		snprintf(form, sizeof(form),
+		fmt_snprintf(form, sizeof(form),
 		    "grant_type=account_credentials&account_id=%s", enc);
 	} else
 		strcpy(form, "grant_type=client_credentials");
-	snprintf(hdrs, sizeof(hdrs), "Authorization: Basic %s\r\n"
+	fmt_snprintf(hdrs, sizeof(hdrs), "Authorization: Basic %s\r\n"
 	    "Content-Type: application/x-www-form-urlencoded\r\n"
 	    "Accept: application/json\r\n"
 	    "User-Agent: zoomws/" ZOOMWS_VERSION "\r\n"
@@ -1114,11 +1135,11 @@ fetch_token(int64_t *retry_after_ms)
 		expires = 3599;
 	}
 	if (f[2].type == JSON_STRING)
-		snprintf(last_info, sizeof(last_info), "valid %llds, scopes %.*s",
+		fmt_snprintf(last_info, sizeof(last_info), "valid %llds, scopes %.*s",
 		    expires, (int)(f[2].end - f[2].start - 2 > 300 ? 300 :
 		    f[2].end - f[2].start - 2), r.body + f[2].start + 1);
 	else
-		snprintf(last_info, sizeof(last_info), "valid %llds", expires);
+		fmt_snprintf(last_info, sizeof(last_info), "valid %llds", expires);
 	explicit_bzero(body, sizeof(body));
 	if (tl <= 0 || memchr(token.value, '\0', (size_t)tl) != NULL) {
 		logm(L_WARN, "token endpoint: unusable access_token");
@@ -1229,7 +1250,7 @@ emit_gap(int64_t from, int64_t to)
 	char line[128], *p;
 	int n;
 
-	n = snprintf(line, sizeof(line),
+	n = fmt_snprintf(line, sizeof(line),
 	    "{\"event\":\"zoomws.gap\",\"payload\":{\"from\":%lld,\"to\":%lld}}\n",
 	    (long long)from, (long long)to);
 	if ((p = out_reserve((size_t)n)) != NULL) {
@@ -1430,7 +1451,7 @@ handle_msg(struct conn *c, struct ws_msg *m)
 	case WS_OP_PONG:
 		return H_DONE;
 	case WS_OP_CLOSE:
-		snprintf(c->reason, sizeof(c->reason), "server closed the "
+		fmt_snprintf(c->reason, sizeof(c->reason), "server closed the "
 		    "connection (code %u%s%.*s)", m->close_code,
 		    m->len > 2 ? ": " : "", m->len > 2 ? (int)(m->len - 2 > 100 ?
 		    100 : m->len - 2) : 0, m->len > 2 ? (char *)m->data + 2 : "");
@@ -1495,12 +1516,12 @@ upgrade(struct net_tls *t)
 	}
 	url_encode(subenc, sizeof(subenc), cfg.sub_id, strlen(cfg.sub_id));
 	url_encode(enc, sizeof(enc), token.value, token.len);
-	snprintf(target + tl, sizeof(target) - tl, "%csubscriptionId=%s"
+	fmt_snprintf(target + tl, sizeof(target) - tl, "%csubscriptionId=%s"
 	    "&access_token=%s", q ? '&' : '?', subenc, enc);
 	secrets[3] = enc;
 	net_random(nonce, sizeof(nonce));
 	ws_make_key(key, nonce);
-	snprintf(hdrs, sizeof(hdrs), "Upgrade: websocket\r\n"
+	fmt_snprintf(hdrs, sizeof(hdrs), "Upgrade: websocket\r\n"
 	    "Connection: Upgrade\r\n"
 	    "Sec-WebSocket-Key: %s\r\n"
 	    "Sec-WebSocket-Version: 13\r\n"
@@ -1664,7 +1685,7 @@ session(void)
 			c.last_rx = now_ms();
 			rc = ws_read(&reader, in, len, &used, &m);
 			if (rc < 0) {
-				snprintf(c.reason, sizeof(c.reason), "protocol error "
+				fmt_snprintf(c.reason, sizeof(c.reason), "protocol error "
 				    "from server: %s", ws_strerror(rc));
 				/* RFC 6455 7.1.7: fail the connection. */
 				begin_close(&c, ws_close_code(rc), 0);
@@ -1737,7 +1758,7 @@ session(void)
 			if (c.pending)
 				c.last_rx = now;
 			if (now - c.last_rx >= cfg.idle_ms) {
-				snprintf(c.reason, sizeof(c.reason), "nothing received "
+				fmt_snprintf(c.reason, sizeof(c.reason), "nothing received "
 				    "for %.1fs: connection dead",
 				    (double)cfg.idle_ms / 1000);
 				goto done;
@@ -1781,7 +1802,7 @@ session(void)
 		pfd[2].events = POLLOUT;
 		if (poll(pfd, 3, wait > INT_MAX ? INT_MAX : (int)wait) < 0 &&
 		    errno != EINTR) {
-			snprintf(c.reason, sizeof(c.reason), "poll: %s",
+			fmt_snprintf(c.reason, sizeof(c.reason), "poll: %s",
 			    strerror(errno));
 			goto done;
 		}
@@ -1799,7 +1820,7 @@ session(void)
 			/* Data decrypted before a failure is still handled
 			   above; only then does the connection end. */
 			if (rc != NET_ERR_CLOSED)
-				snprintf(c.reason, sizeof(c.reason), "%s",
+				fmt_snprintf(c.reason, sizeof(c.reason), "%s",
 				    net_reason(c.t, rc, err, sizeof(err)));
 			else if (!c.closing)
 				strcpy(c.reason, "connection closed by server "
@@ -1840,14 +1861,13 @@ step_begin(void)
 static int
 step_end(const char *name, int code, const char *detail, const char *hint)
 {
-	fprintf(stderr, "  %-4s  %-17s %6lld ms  %s\n", code ? "FAIL" : "ok",
-	    name, (long long)(now_ms() - step_t0),
-	    detail && *detail ? detail : code && last_warning[0] ?
-	    last_warning : "");
+	say(2, "  %-4s  %-17s %6lld ms  %s\n", code ? "FAIL" : "ok", name,
+	    (long long)(now_ms() - step_t0), detail && *detail ? detail :
+	    code && last_warning[0] ? last_warning : "");
 	if (code && hint)
-		fprintf(stderr, "        hint: %s\n", hint);
+		say(2, "        hint: %s\n", hint);
 	if (code)
-		fprintf(stderr, "check failed at %s (exit %d)\n", name, code);
+		say(2, "check failed at %s (exit %d)\n", name, code);
 	return code;
 }
 
@@ -1927,7 +1947,7 @@ run_check(const char *ca_source)
 			    "fix --proxy or HTTPS_PROXY");
 		target = &pu;
 	}
-	snprintf(detail, sizeof(detail), "subscription %s, %s grant, CAs "
+	fmt_snprintf(detail, sizeof(detail), "subscription %s, %s grant, CAs "
 	    "from %s (%zu)%s%s%s", cfg.sub_id, cfg.account_id[0] ?
 	    "account_credentials" : "client_credentials", ca_source,
 	    anchors.n, purl ? ", proxy " : "", purl ? pu.host : "",
@@ -1940,7 +1960,7 @@ run_check(const char *ca_source)
 	hints.ai_socktype = SOCK_STREAM;
 	rc = getaddrinfo(target->host, target->port, &hints, &res);
 	if (rc != 0) {
-		snprintf(detail, sizeof(detail), "%s: %s", target->host,
+		fmt_snprintf(detail, sizeof(detail), "%s: %s", target->host,
 		    gai_strerror(rc));
 		return step_end("DNS", EX_UNAVAILABLE_, detail, purl ?
 		    "the proxy's name does not resolve: check HTTPS_PROXY" :
@@ -1948,10 +1968,10 @@ run_check(const char *ca_source)
 		    "and the host's resolver (/etc/resolv.conf); a network that "
 		    "only allows a proxy needs HTTPS_PROXY");
 	}
-	off = (size_t)snprintf(detail, sizeof(detail), "%s:", target->host);
+	off = (size_t)fmt_snprintf(detail, sizeof(detail), "%s:", target->host);
 	for (ai = res; ai != NULL && off < sizeof(detail) - 64; ai = ai->ai_next) {
 		net_addr_str(ai->ai_addr, host, sizeof(host));
-		off += (size_t)snprintf(detail + off, sizeof(detail) - off, " %s",
+		off += (size_t)fmt_snprintf(detail + off, sizeof(detail) - off, " %s",
 		    host);
 	}
 	freeaddrinfo(res);
@@ -1967,7 +1987,7 @@ run_check(const char *ca_source)
 		    "block outbound port 443; set HTTPS_PROXY if traffic must "
 		    "go through a proxy");
 	close(fd);
-	snprintf(detail, sizeof(detail), "%s:%s", target->host, target->port);
+	fmt_snprintf(detail, sizeof(detail), "%s:%s", target->host, target->port);
 	step_end("TCP", 0, detail, NULL);
 	if (purl)
 		explicit_bzero(&pu, sizeof(pu));
@@ -1996,7 +2016,7 @@ run_check(const char *ca_source)
 
 		net_tls_describe(&tls_ws, desc, sizeof(desc));
 		net_tls_peer_summary(&tls_ws, cert, sizeof(cert));
-		snprintf(detail, sizeof(detail), "%s; %s", desc, cert);
+		fmt_snprintf(detail, sizeof(detail), "%s; %s", desc, cert);
 	}
 	net_tls_close(&tls_ws);
 	step_end("TLS", 0, detail, NULL);
@@ -2070,7 +2090,7 @@ run_check(const char *ca_source)
 		    (int)n, err, sizeof(err)), "no answer to the heartbeat");
 	step_end("heartbeat", 0, preview((unsigned char *)msg, (size_t)n, pv,
 	    sizeof(pv)), NULL);
-	fprintf(stderr, "check passed\n");
+	say(2, "check passed\n");
 	return 0;
 }
 
@@ -2171,9 +2191,10 @@ static const struct option longopts[] = {
 static int
 usage_error(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "zoomws: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\ntry 'zoomws --help'\n");
+	char msg[1024];
+
+	fmt_snprintf(msg, sizeof(msg), fmt, arg);
+	say(2, "zoomws: %s\ntry 'zoomws --help'\n", msg);
 	return EX_USAGE_;
 }
 
@@ -2403,13 +2424,13 @@ main(int argc, char **argv)
 				loglevel--;
 			break;
 		case OPT_VERSION:
-			printf("zoomws %s\n", ZOOMWS_VERSION);
+			say(1, "zoomws %s\n", ZOOMWS_VERSION);
 			return 0;
 		case 'h':
-			fputs(usage_text, stdout);
+			say(1, "%s", usage_text);
 			return 0;
 		default:
-			fprintf(stderr, "try 'zoomws --help'\n");
+			say(2, "try 'zoomws --help'\n");
 			return EX_USAGE_;
 		}
 	}
@@ -2431,7 +2452,7 @@ main(int argc, char **argv)
 	    INT64_MAX;
 
 	if (check_mode) {
-		fprintf(stderr, "zoomws %s --check\n", ZOOMWS_VERSION);
+		say(2, "zoomws %s --check\n", ZOOMWS_VERSION);
 		step_begin();
 	}
 	if ((rc = config_resolve(0)) != 0) {

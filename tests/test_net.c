@@ -526,6 +526,32 @@ addr_str_forms(void)
 	s6.sin6_scope_id = 2;
 	net_addr_str((struct sockaddr *)&s6, buf, sizeof(buf));
 	CHECK_STR(buf, "fe80::1%2");
+	/* RFC 5952 4.2: the longest run, the first of equal ones (musl's
+	   inet_ntop takes the second when the first starts the address),
+	   never a single zero group */
+	{
+		static const char *const forms[][2] = {
+			{ "::", "::" }, { "::1", "::1" }, { "1::", "1::" },
+			{ "1:0:0:2:0:0:0:3", "1:0:0:2::3" },
+			{ "1:0:0:2:0:0:3:4", "1::2:0:0:3:4" },
+			{ "1:0:2:3:4:5:6:7", "1:0:2:3:4:5:6:7" },
+			{ "0:0:1:2:3:4:5:0", "::1:2:3:4:5:0" },
+			{ "0:0:1:0:0:2:3:4", "::1:0:0:2:3:4" },
+			{ "1:2:3:4:5:6:7:0", "1:2:3:4:5:6:7:0" },
+			{ "1:2:3:4:5:6:0:0", "1:2:3:4:5:6::" },
+			{ "::ffff:0.0.0.0", "::ffff:0.0.0.0" },
+			{ "::c000:201", "::c000:201" },
+			{ "ABCD:EF01::", "abcd:ef01::" }
+		};
+		size_t i;
+
+		s6.sin6_scope_id = 0;
+		for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+			CHECK(inet_pton(AF_INET6, forms[i][0], &s6.sin6_addr) == 1);
+			net_addr_str((struct sockaddr *)&s6, buf, sizeof(buf));
+			CHECK_STR(buf, forms[i][1]);
+		}
+	}
 	/* too small a buffer, another family */
 	net_addr_str((struct sockaddr *)&s4, small, sizeof(small));
 	CHECK_STR(small, "?");
