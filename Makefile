@@ -47,12 +47,6 @@ CA_BUNDLE =
 CA_FLAGS  = $(if $(CA_BUNDLE),-DZOOMWS_BUILTIN_CA -Ibuild/ca,)
 CA_HDR    = $(if $(CA_BUNDLE),build/ca/ca_builtin.h,)
 
-# make CA_BUNDLE=file.pem: those CAs are compiled in, for hosts without a
-# bundle; used when neither --ca-file, SSL_CERT_FILE nor a system bundle is.
-CA_BUNDLE =
-CA_FLAGS  = $(if $(CA_BUNDLE),-DZOOMWS_BUILTIN_CA -Ibuild/ca,)
-CA_HDR    = $(if $(CA_BUNDLE),build/ca/ca_builtin.h,)
-
 all: zoomws
 
 deps-build:
