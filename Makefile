@@ -19,6 +19,10 @@ LDFLAGS  = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code
 MULTIARCH   != gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu
 BEARSSL_INC = /usr/include/bearssl
 BEARSSL_LIB = /usr/lib/$(MULTIARCH)/libbearssl.a
+# The product links a copy without .eh_frame: Debian builds BearSSL with
+# unwind tables, which nothing in this C program reads (no exceptions, no
+# backtraces; our own code is built without them): 10 KiB of the binary.
+BEARSSL_PROD = build/lib/libbearssl.a
 
 # Every .c at the top level but the program and the musl shims is library.
 LIBSRC  = $(filter-out zoomws.c fortify.c,$(sort $(wildcard *.c)))
@@ -43,17 +47,12 @@ CA_BUNDLE =
 CA_FLAGS  = $(if $(CA_BUNDLE),-DZOOMWS_BUILTIN_CA -Ibuild/ca,)
 CA_HDR    = $(if $(CA_BUNDLE),build/ca/ca_builtin.h,)
 
-# make CA_BUNDLE=file.pem: those CAs are compiled in, for hosts without a
-# bundle; used when neither --ca-file, SSL_CERT_FILE nor a system bundle is.
-CA_BUNDLE =
-CA_FLAGS  = $(if $(CA_BUNDLE),-DZOOMWS_BUILTIN_CA -Ibuild/ca,)
-CA_HDR    = $(if $(CA_BUNDLE),build/ca/ca_builtin.h,)
-
 all: zoomws
 
 deps-build:
 	@./need.sh musl-gcc musl-tools musl-dev
 	@./need.sh $(BEARSSL_LIB) libbearssl-dev
+	@./need.sh objcopy binutils
 
 deps-test: deps-build
 	@./need.sh clang clang
@@ -69,15 +68,19 @@ deps-test: deps-build
 	@./need.sh mandoc mandoc
 	@./need.sh /sbin/start-stop-daemon dpkg
 
-zoomws: zoomws.c fortify.c $(LIBSRC) $(HDRS) $(CA_HDR) Makefile | deps-build
+zoomws: zoomws.c fortify.c $(LIBSRC) $(HDRS) $(CA_HDR) $(BEARSSL_PROD) Makefile | deps-build
 	$(CC) $(CFLAGS) $(CPPFLAGS) $(CA_FLAGS) $(LDFLAGS) -o $@ zoomws.c \
-	    fortify.c $(LIBSRC) $(BEARSSL_LIB)
+	    fortify.c $(LIBSRC) $(BEARSSL_PROD)
 
 # The same with CAs built in, for tests: make CA_BUNDLE=x.pem build/zoomws-ca
-build/zoomws-ca: zoomws.c fortify.c $(LIBSRC) $(HDRS) $(CA_HDR) | deps-build
+build/zoomws-ca: zoomws.c fortify.c $(LIBSRC) $(HDRS) $(CA_HDR) $(BEARSSL_PROD) | deps-build
 	@[ -n "$(CA_BUNDLE)" ] || { echo "build/zoomws-ca needs CA_BUNDLE=file.pem"; exit 1; }
 	$(CC) $(CFLAGS) $(CPPFLAGS) $(CA_FLAGS) $(LDFLAGS) -o $@ zoomws.c \
-	    fortify.c $(LIBSRC) $(BEARSSL_LIB)
+	    fortify.c $(LIBSRC) $(BEARSSL_PROD)
+
+$(BEARSSL_PROD): $(BEARSSL_LIB) | deps-build
+	@mkdir -p $(@D)
+	objcopy --remove-section=.eh_frame $(BEARSSL_LIB) $@
 
 build/ca/ca_builtin.h: $(CA_BUNDLE)
 	@mkdir -p $(@D)

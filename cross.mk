@@ -55,10 +55,17 @@ define cross_rules
 cross-deps-$(1):
 	@tests/cross/deps.sh $$($(1)_DEB) $$($(1)_GNU) $$($(1)_MUSLCC) $$($(1)_QEMU)
 
-build/$(1)/zoomws: zoomws.c fortify.c $$(LIBSRC) $$(HDRS) $$(CA_HDR) Makefile cross.mk | cross-deps-$(1)
+build/$(1)/zoomws: zoomws.c fortify.c $$(LIBSRC) $$(HDRS) $$(CA_HDR) Makefile cross.mk \
+    build/$(1)/libbearssl.a | cross-deps-$(1)
 	@mkdir -p $$(@D)
 	$$($(1)_MUSLCC) $$(CFLAGS) $$(CPPFLAGS) $$(CA_FLAGS) $$(CROSS_LDFLAGS) -o $$@ \
-	    zoomws.c fortify.c $$(LIBSRC) /usr/lib/$$($(1)_GNU)/libbearssl.a
+	    zoomws.c fortify.c $$(LIBSRC) build/$(1)/libbearssl.a
+
+# BearSSL without its unwind tables, for the product (see BEARSSL_PROD).
+build/$(1)/libbearssl.a: | cross-deps-$(1)
+	@mkdir -p $$(@D)
+	$$($(1)_GNU)-objcopy --remove-section=.eh_frame \
+	    /usr/lib/$$($(1)_GNU)/libbearssl.a $$@
 
 # The library, once per target, for the unit tests and the replayers.
 build/$(1)/lib/%.o: %.c $$(HDRS) cross.mk | cross-deps-$(1)

@@ -15,7 +15,6 @@
 #include <arpa/inet.h>
 #include <poll.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -23,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "net.h"
 
 #ifdef ZOOMWS_BUILTIN_CA
@@ -146,23 +146,75 @@ wait_fd(int fd, short events, int64_t deadline, int wakefd)
 	}
 }
 
+void
+net_addr_str(const struct sockaddr *sa, char *buf, size_t len)
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+	const unsigned char *a;
+	char tmp[NET_ADDRSTRLEN];
+	int i, n = 0, run, best = 0, bestlen = 0, groups;
+
+	if (sa->sa_family == AF_INET) {
+		a = (const unsigned char *)
+		    &((const struct sockaddr_in *)sa)->sin_addr;
+		n = fmt_snprintf(tmp, sizeof(tmp), "%u.%u.%u.%u", a[0], a[1],
+		    a[2], a[3]);
+	} else if (sa->sa_family == AF_INET6) {
+		/* RFC 5952 4: lower-case hex without leading zeros; the
+		   longest run of two or more zero groups, the first of equal
+		   ones, as "::"; 5: an IPv4-mapped address (RFC 4291
+		   2.5.5.2) ends in the dotted IPv4 form. */
+		a = s6->sin6_addr.s6_addr;
+		groups = memcmp(a, "\0\0\0\0\0\0\0\0\0\0\377\377", 12) == 0 ?
+		    6 : 8;
+		for (i = 0; i < groups; i += run + 1) {
+			for (run = 0; i + run < groups && a[2 * (i + run)] == 0 &&
+			    a[2 * (i + run) + 1] == 0; run++)
+				;
+			if (run > bestlen && run >= 2) {
+				best = i;
+				bestlen = run;
+			}
+		}
+		for (i = 0; i < groups; i++) {
+			if (bestlen > 0 && i == best) {
+				n += fmt_snprintf(tmp + n, sizeof(tmp) - n, "::");
+				i += bestlen - 1;
+			} else
+				n += fmt_snprintf(tmp + n, sizeof(tmp) - n, "%s%x",
+				    n > 0 && tmp[n - 1] != ':' ? ":" : "",
+				    (unsigned)(a[2 * i] << 8 | a[2 * i + 1]));
+		}
+		if (groups == 6)
+			n += fmt_snprintf(tmp + n, sizeof(tmp) - n, "%s%u.%u.%u.%u",
+			    tmp[n - 1] != ':' ? ":" : "", a[12], a[13], a[14], a[15]);
+		if (s6->sin6_scope_id != 0)
+			n += fmt_snprintf(tmp + n, sizeof(tmp) - n, "%%%u",
+			    (unsigned)s6->sin6_scope_id);
+	}
+	/* another family, or a buffer too small: no address at all rather
+	   than part of one */
+	if (n == 0 || (size_t)n >= len)
+		fmt_snprintf(buf, len, "?");
+	else
+		memcpy(buf, tmp, (size_t)n + 1);
+}
+
 /* One non-blocking connect to ai, waited on until until. Returns the
    socket or a NET_ERR_*, with err set on failure. */
 static int
 connect_one(const struct addrinfo *ai, const char *host, const char *port,
     int64_t until, int wakefd, char *err, size_t errlen)
 {
-	char addr[INET6_ADDRSTRLEN];
+	char addr[NET_ADDRSTRLEN];
 	socklen_t sl;
 	int fd, rc, soerr, one = 1;
 
-	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof(addr), NULL,
-	    0, NI_NUMERICHOST) != 0)
-		snprintf(addr, sizeof(addr), "?");
+	net_addr_str(ai->ai_addr, addr, sizeof(addr));
 	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    ai->ai_protocol);
 	if (fd == -1) {
-		snprintf(err, errlen, "%s (%s) port %s: socket: %s", host, addr,
+		fmt_snprintf(err, errlen, "%s (%s) port %s: socket: %s", host, addr,
 		    port, strerror(errno));
 		return NET_ERR_CONNECT;
 	}
@@ -172,7 +224,7 @@ connect_one(const struct addrinfo *ai, const char *host, const char *port,
 			goto fail;
 		}
 		if ((rc = wait_fd(fd, POLLOUT, until, wakefd)) != NET_OK) {
-			snprintf(err, errlen, "%s (%s) port %s: %s", host, addr,
+			fmt_snprintf(err, errlen, "%s (%s) port %s: %s", host, addr,
 			    port, rc == NET_ERR_INTR ? "interrupted" :
 			    rc == NET_ERR_TIMEOUT ? "connect timed out" :
 			    strerror(errno));
@@ -188,7 +240,7 @@ connect_one(const struct addrinfo *ai, const char *host, const char *port,
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return fd;
 fail:
-	snprintf(err, errlen, "%s (%s) port %s: %s", host, addr, port,
+	fmt_snprintf(err, errlen, "%s (%s) port %s: %s", host, addr, port,
 	    strerror(soerr));
 	close(fd);
 	return NET_ERR_CONNECT;
@@ -207,20 +259,20 @@ net_connect(const char *host, const char *port, int64_t deadline, int wakefd,
 	hints.ai_socktype = SOCK_STREAM;
 	rc = getaddrinfo(host, port, &hints, &res);
 	if (rc != 0) {
-		snprintf(err, errlen, "cannot resolve %s port %s: %s", host, port,
+		fmt_snprintf(err, errlen, "cannot resolve %s port %s: %s", host, port,
 		    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
 		return NET_ERR_DNS;
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next)
 		left++;
-	snprintf(err, errlen, "%s port %s: no address", host, port);
+	fmt_snprintf(err, errlen, "%s port %s: no address", host, port);
 	rc = NET_ERR_CONNECT;
 	for (ai = res; ai != NULL; ai = ai->ai_next, left--) {
 		/* Each address left gets its share of the time left, so one
 		   that drops packets does not use up the others' time. */
 		now = net_now_ms();
 		if (now >= deadline) {
-			snprintf(err, errlen, "%s port %s: connect timed out", host,
+			fmt_snprintf(err, errlen, "%s port %s: connect timed out", host,
 			    port);
 			rc = NET_ERR_TIMEOUT;
 			break;
@@ -254,7 +306,7 @@ pem_fail(struct net_pem *p, char *err, size_t errlen, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
+	fmt_vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 	p->state = NET_PEM_FAILED;
 	p->rc = NET_ERR_CONFIG;
@@ -502,7 +554,7 @@ net_anchors_from_pem(struct net_anchors *a, const char *pem, size_t len,
 
 	/* About 33 KiB: on the heap, so callers with small stacks work. */
 	if ((p = malloc(sizeof(*p))) == NULL) {
-		snprintf(err, errlen, "out of memory");
+		fmt_snprintf(err, errlen, "out of memory");
 		return NET_ERR_CONFIG;
 	}
 	net_pem_begin(p, a);
@@ -523,21 +575,21 @@ net_anchors_from_file(struct net_anchors *a, const char *path, char *err,
 	int fd, rc;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		fmt_snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return NET_ERR_CONFIG;
 	}
 	if (fstat(fd, &st) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		fmt_snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
 		return NET_ERR_CONFIG;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: is a directory, not a PEM file", path);
+		fmt_snprintf(err, errlen, "%s: is a directory, not a PEM file", path);
 		close(fd);
 		return NET_ERR_CONFIG;
 	}
 	if ((p = malloc(sizeof(*p))) == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
+		fmt_snprintf(err, errlen, "%s: out of memory", path);
 		close(fd);
 		return NET_ERR_CONFIG;
 	}
@@ -559,13 +611,13 @@ net_anchors_from_file(struct net_anchors *a, const char *path, char *err,
 	if (rc == 0)
 		a->skipped -= p->skipped;     /* an error changes nothing */
 	if (rc == 0 && p->skipped > 0)
-		snprintf(err, errlen, "%s: no certificate BearSSL can use (%zu "
+		fmt_snprintf(err, errlen, "%s: no certificate BearSSL can use (%zu "
 		    "left out: unsupported key type or TRUSTED CERTIFICATE "
 		    "form)", path, p->skipped);
 	else if (rc == 0)
-		snprintf(err, errlen, "%s: no certificate in it", path);
+		fmt_snprintf(err, errlen, "%s: no certificate in it", path);
 	else if (rc < 0)
-		snprintf(err, errlen, "%s: %s", path, why);
+		fmt_snprintf(err, errlen, "%s: %s", path, why);
 	free(p);
 	return rc == 0 ? NET_ERR_CONFIG : rc;
 }
@@ -580,28 +632,28 @@ net_anchors_load(struct net_anchors *a, const char *ca_file, char *source,
 	if (ca_file == NULL && env != NULL && env[0] != '\0')
 		ca_file = env;
 	if (ca_file != NULL) {
-		snprintf(source, srclen, "%s", ca_file);
+		fmt_snprintf(source, srclen, "%s", ca_file);
 		return net_anchors_from_file(a, ca_file, err, errlen);
 	}
 	for (i = 0; system_bundles[i] != NULL; i++) {
 		if (access(system_bundles[i], R_OK) != 0)
 			continue;
-		snprintf(source, srclen, "%s", system_bundles[i]);
+		fmt_snprintf(source, srclen, "%s", system_bundles[i]);
 		return net_anchors_from_file(a, system_bundles[i], err, errlen);
 	}
 #ifdef ZOOMWS_BUILTIN_CA
-	snprintf(source, srclen, "built-in");
+	fmt_snprintf(source, srclen, "built-in");
 	rc = net_anchors_from_pem(a, zoomws_builtin_ca,
 	    sizeof(zoomws_builtin_ca) - 1, err, errlen);
 	if (rc == 0) {
-		snprintf(err, errlen, "no usable certificate built in");
+		fmt_snprintf(err, errlen, "no usable certificate built in");
 		rc = NET_ERR_CONFIG;
 	}
 	return rc;
 #else
 	(void)rc;
-	snprintf(source, srclen, "nowhere");
-	snprintf(err, errlen, "no CA bundle found (looked for %s and others); "
+	fmt_snprintf(source, srclen, "nowhere");
+	fmt_snprintf(err, errlen, "no CA bundle found (looked for %s and others); "
 	    "set SSL_CERT_FILE or --ca-file, or build with make CA_BUNDLE=file",
 	    system_bundles[0]);
 	return NET_ERR_CONFIG;
@@ -820,13 +872,46 @@ static const br_x509_class x509_vtable = {
 /* TLS                                                                */
 
 /*
+ * ChaCha20 and Poly1305, one implementation each, chosen at compile time
+ * by BearSSL's own rules (inner.h): br_ssl_engine_set_default_chapol()
+ * links a portable fallback next to the fast code that never runs where
+ * the fast code exists. SSE2 is part of the x86-64 ABI; a compiler with
+ * a 128-bit integer gives the 64x64->128 multiply. The fast getters
+ * return 0 only for a BearSSL built otherwise: then no connection is
+ * made (NET_ERR_CONFIG) rather than one that would fail on that suite.
+ */
+static br_chacha20_run
+chacha20_impl(void)
+{
+#if defined(__x86_64__)
+	return br_chacha20_sse2_get();
+#else
+	return &br_chacha20_ct_run;
+#endif
+}
+
+static br_poly1305_run
+poly1305_impl(void)
+{
+#if defined(__SIZEOF_INT128__)
+	return br_poly1305_ctmulq_get();
+#else
+	return &br_poly1305_ctmul_run;
+#endif
+}
+
+/*
  * engine_init: a client engine with only what zoomws offers: TLS 1.2,
  * the suites above, ECDHE on BearSSL's curves (X25519, P-256, P-384,
  * P-521), RSA and ECDSA signatures, SHA-1 to SHA-512 for certificates.
  * Linking no more than this keeps the binary small (BearSSL's "full"
  * profile adds CBC, CCM, 3DES, RSA key exchange and TLS 1.0/1.1).
+ * RSA signatures are checked by the i31 code on every target: the
+ * default on 64-bit ones, i62, is 2 KiB more for a public-key operation
+ * (e = 65537) that takes 0.3 ms either way, a few times a handshake.
+ * Returns 0, or -1 when this BearSSL lacks an implementation chosen.
  */
-static void
+static int
 engine_init(struct net_tls *t, const struct net_anchors *a)
 {
 	static const br_hash_class *const hashes[] = {
@@ -835,13 +920,15 @@ engine_init(struct net_tls *t, const struct net_anchors *a)
 	};
 	br_ssl_engine_context *eng = &t->sc.eng;
 	br_x509_minimal_context *xc = &t->x509.minimal;
+	br_chacha20_run chacha = chacha20_impl();
+	br_poly1305_run poly = poly1305_impl();
 	size_t i;
 
 	br_ssl_client_zero(&t->sc);
 	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
 	br_ssl_engine_set_suites(eng, suites, sizeof(suites) / sizeof(suites[0]));
 	br_ssl_engine_set_ec(eng, br_ec_get_default());
-	br_ssl_engine_set_rsavrfy(eng, br_rsa_pkcs1_vrfy_get_default());
+	br_ssl_engine_set_rsavrfy(eng, &br_rsa_i31_pkcs1_vrfy);
 	br_ssl_engine_set_ecdsa(eng, br_ecdsa_vrfy_asn1_get_default());
 	br_x509_minimal_init(xc, &br_sha256_vtable, a->ta, a->n);
 	for (i = 0; i < sizeof(hashes) / sizeof(hashes[0]); i++) {
@@ -851,7 +938,7 @@ engine_init(struct net_tls *t, const struct net_anchors *a)
 		br_ssl_engine_set_hash(eng, id, hashes[i]);
 		br_x509_minimal_set_hash(xc, id, hashes[i]);
 	}
-	br_x509_minimal_set_rsa(xc, br_rsa_pkcs1_vrfy_get_default());
+	br_x509_minimal_set_rsa(xc, &br_rsa_i31_pkcs1_vrfy);
 	br_x509_minimal_set_ecdsa(xc, br_ec_get_default(),
 	    br_ecdsa_vrfy_asn1_get_default());
 	{
@@ -866,9 +953,13 @@ engine_init(struct net_tls *t, const struct net_anchors *a)
 	br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
 	br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
 	br_ssl_engine_set_default_aes_gcm(eng);
-	br_ssl_engine_set_default_chapol(eng);
+	br_ssl_engine_set_chapol(eng, &br_sslrec_in_chapol_vtable,
+	    &br_sslrec_out_chapol_vtable);
+	br_ssl_engine_set_chacha20(eng, chacha);
+	br_ssl_engine_set_poly1305(eng, poly);
 	t->x509.vtable = &x509_vtable;
 	br_ssl_engine_set_x509(eng, &t->x509.vtable);
+	return chacha != 0 && poly != 0 ? 0 : -1;
 }
 
 int
@@ -881,7 +972,8 @@ net_tls_start(struct net_tls *t, int fd, const char *host,
 	if (hl == 0 || hl > NET_MAX_HOST || a == NULL || a->n == 0)
 		return NET_ERR_CONFIG;
 	resume = t->have_session && strcmp(t->host, host) == 0;
-	engine_init(t, a);
+	if (engine_init(t, a) != 0)
+		return NET_ERR_CONFIG;
 	if (inet_pton(AF_INET, host, t->x509.ip) == 1)
 		t->x509.iplen = 4;
 	else if (inet_pton(AF_INET6, host, t->x509.ip) == 1)
@@ -1180,9 +1272,9 @@ date_of_days(uint32_t days, char *buf, size_t cap)
 	struct tm tm;
 
 	if (gmtime_r(&secs, &tm) == NULL)
-		snprintf(buf, cap, "?");
+		fmt_snprintf(buf, cap, "?");
 	else
-		snprintf(buf, cap, "%04d-%02d-%02d", tm.tm_year + 1900,
+		fmt_snprintf(buf, cap, "%04d-%02d-%02d", tm.tm_year + 1900,
 		    tm.tm_mon + 1, tm.tm_mday);
 }
 
@@ -1251,14 +1343,14 @@ expired_reason(const struct net_tls *t, char *buf, size_t cap)
 	date_of_days(today, clock, sizeof(clock));
 	if (t->x509.ee_ok && today > t->x509.notafter_days) {
 		date_of_days(t->x509.notafter_days, date, sizeof(date));
-		snprintf(buf, cap, "certificate expired on %s (is the system "
+		fmt_snprintf(buf, cap, "certificate expired on %s (is the system "
 		    "clock right? it says %s)", date, clock);
 	} else if (t->x509.ee_ok && today < t->x509.notbefore_days) {
 		date_of_days(t->x509.notbefore_days, date, sizeof(date));
-		snprintf(buf, cap, "certificate not yet valid: from %s (is "
+		fmt_snprintf(buf, cap, "certificate not yet valid: from %s (is "
 		    "the system clock right? it says %s)", date, clock);
 	} else
-		snprintf(buf, cap, "certificate expired or not yet valid (is "
+		fmt_snprintf(buf, cap, "certificate expired or not yet valid (is "
 		    "the system clock right? it says %s)", clock);
 }
 
@@ -1272,7 +1364,7 @@ net_tls_error(const struct net_tls *t, char *buf, size_t cap)
 	case BR_ERR_OK:
 	case BR_ERR_IO:
 		if (t->io_errno != 0)
-			snprintf(buf, cap, "socket error: %s",
+			fmt_snprintf(buf, cap, "socket error: %s",
 			    strerror(t->io_errno));
 		else if (t->eof && !t->done)
 			s = "the server closed the connection during the "
@@ -1287,7 +1379,7 @@ net_tls_error(const struct net_tls *t, char *buf, size_t cap)
 		    "SSL_CERT_FILE)";
 		break;
 	case BR_ERR_X509_BAD_SERVER_NAME:
-		snprintf(buf, cap, "certificate does not match host %s",
+		fmt_snprintf(buf, cap, "certificate does not match host %s",
 		    t->host);
 		break;
 	case BR_ERR_X509_EXPIRED:
@@ -1347,23 +1439,23 @@ net_tls_error(const struct net_tls *t, char *buf, size_t cap)
 		break;
 	default:
 		if (e >= BR_ERR_SEND_FATAL_ALERT)
-			snprintf(buf, cap, "TLS alert %d (%s) sent to the server",
+			fmt_snprintf(buf, cap, "TLS alert %d (%s) sent to the server",
 			    e - BR_ERR_SEND_FATAL_ALERT,
 			    alert_name(e - BR_ERR_SEND_FATAL_ALERT));
 		else if (e >= BR_ERR_RECV_FATAL_ALERT)
-			snprintf(buf, cap, "TLS alert %d (%s) from the server%s",
+			fmt_snprintf(buf, cap, "TLS alert %d (%s) from the server%s",
 			    e - BR_ERR_RECV_FATAL_ALERT,
 			    alert_name(e - BR_ERR_RECV_FATAL_ALERT),
 			    alert_hint(e - BR_ERR_RECV_FATAL_ALERT));
 		else if (e >= BR_ERR_X509_OK)
-			snprintf(buf, cap, "certificate rejected (BearSSL X.509 "
+			fmt_snprintf(buf, cap, "certificate rejected (BearSSL X.509 "
 			    "error %d)", e);
 		else
-			snprintf(buf, cap, "TLS protocol error (BearSSL error %d)",
+			fmt_snprintf(buf, cap, "TLS protocol error (BearSSL error %d)",
 			    e);
 	}
 	if (s != NULL)
-		snprintf(buf, cap, "%s", s);
+		fmt_snprintf(buf, cap, "%s", s);
 	return buf;
 }
 
@@ -1396,7 +1488,7 @@ net_tls_describe(const struct net_tls *t, char *buf, size_t cap)
 	default:
 		name = "no cipher suite";
 	}
-	snprintf(buf, cap, "%s %s", p.version == BR_TLS12 ? "TLSv1.2" :
+	fmt_snprintf(buf, cap, "%s %s", p.version == BR_TLS12 ? "TLSv1.2" :
 	    "TLS?", name);
 }
 
@@ -1417,7 +1509,7 @@ dn_common_name(const unsigned char *dn, size_t len, char *buf, size_t cap)
 	unsigned tag;
 	size_t j;
 
-	snprintf(buf, cap, "?");
+	fmt_snprintf(buf, cap, "?");
 	if (der_next(&d, &tag, &rdns) != 0 || tag != 0x30)
 		return;
 	while (der_next(&rdns, &tag, &set) == 0 && tag == 0x31) {
@@ -1446,6 +1538,6 @@ net_tls_peer_summary(const struct net_tls *t, char *buf, size_t cap)
 	if (t->x509.ee_ok)
 		date_of_days(t->x509.notafter_days, after, sizeof(after));
 	else
-		snprintf(after, sizeof(after), "?");
-	snprintf(buf, cap, "certificate CN=%s, expires %s", cn, after);
+		fmt_snprintf(after, sizeof(after), "?");
+	fmt_snprintf(buf, cap, "certificate CN=%s, expires %s", cn, after);
 }

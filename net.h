@@ -54,6 +54,15 @@ int64_t net_now_ms(void);
 void net_random(void *buf, size_t len);
 
 /*
+ * net_addr_str: the numeric form of an IPv4 or IPv6 socket address into
+ * buf ("192.0.2.1", "2001:db8::1", "fe80::1%2" with its scope id), "?"
+ * for another family. NET_ADDRSTRLEN bytes hold any of them.
+ */
+#define NET_ADDRSTRLEN   58           /* INET6_ADDRSTRLEN, '%', 10 digits */
+struct sockaddr;
+void net_addr_str(const struct sockaddr *sa, char *buf, size_t len);
+
+/*
  * net_connect: resolve host (getaddrinfo, AF_UNSPEC: IPv6 and IPv4) and
  * try each address in turn with a non-blocking connect, each getting an
  * equal share of the time left (at least a second when there is that

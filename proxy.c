@@ -8,13 +8,13 @@
  */
 #include <errno.h>
 #include <poll.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "b64.h"
+#include "fmt.h"
 #include "http.h"
 #include "net.h"
 #include "proxy.h"
@@ -146,17 +146,17 @@ proxy_tunnel(int fd, const char *host, const char *port, const char *user,
 	ssize_t n;
 	int rc, v6 = strchr(host, ':') != NULL;
 
-	snprintf(authority, sizeof(authority), v6 ? "[%s]:%s" : "%s:%s", host,
+	fmt_snprintf(authority, sizeof(authority), v6 ? "[%s]:%s" : "%s:%s", host,
 	    port);
 	extra[0] = '\0';
 	if (user != NULL) {
-		if ((size_t)snprintf(cred, sizeof(cred), "%s:%s", user,
+		if ((size_t)fmt_snprintf(cred, sizeof(cred), "%s:%s", user,
 		    pass ? pass : "") >= sizeof(cred) ||
 		    b64_encode(b64, sizeof(b64), cred, strlen(cred)) == 0) {
-			snprintf(err, errlen, "%s", proxy_strerror(PROXY_ERR_TOO_LONG));
+			fmt_snprintf(err, errlen, "%s", proxy_strerror(PROXY_ERR_TOO_LONG));
 			return PROXY_ERR_TOO_LONG;
 		}
-		snprintf(extra, sizeof(extra), "Proxy-Authorization: Basic %s\r\n",
+		fmt_snprintf(extra, sizeof(extra), "Proxy-Authorization: Basic %s\r\n",
 		    b64);
 		memset(cred, 0, sizeof(cred));
 		memset(b64, 0, sizeof(b64));
@@ -165,7 +165,7 @@ proxy_tunnel(int fd, const char *host, const char *port, const char *user,
 	    extra, NULL, 0);
 	memset(extra, 0, sizeof(extra));
 	if (len == 0) {
-		snprintf(err, errlen, "%s", proxy_strerror(PROXY_ERR_TOO_LONG));
+		fmt_snprintf(err, errlen, "%s", proxy_strerror(PROXY_ERR_TOO_LONG));
 		return PROXY_ERR_TOO_LONG;
 	}
 	for (off = 0; off < len; ) {
@@ -180,7 +180,7 @@ proxy_tunnel(int fd, const char *host, const char *port, const char *user,
 		    (rc = wait_fd(fd, POLLOUT, deadline, wakefd)) == PROXY_OK)
 			continue;
 		memset(req, 0, sizeof(req));
-		snprintf(err, errlen, "proxy: %s", n < 0 && errno != EAGAIN ?
+		fmt_snprintf(err, errlen, "proxy: %s", n < 0 && errno != EAGAIN ?
 		    strerror(errno) : proxy_strerror(rc));
 		return n < 0 && errno != EAGAIN ? PROXY_ERR_IO : rc;
 	}
@@ -191,38 +191,38 @@ proxy_tunnel(int fd, const char *host, const char *port, const char *user,
 	http_response_init(&r, head, sizeof(head), NULL, 0, 1);
 	for (;;) {
 		if ((rc = wait_fd(fd, POLLIN, deadline, wakefd)) != PROXY_OK) {
-			snprintf(err, errlen, "proxy: %s", proxy_strerror(rc));
+			fmt_snprintf(err, errlen, "proxy: %s", proxy_strerror(rc));
 			return rc;
 		}
 		n = recv(fd, buf, sizeof(buf), MSG_PEEK);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0) {
-			snprintf(err, errlen, "proxy closed the connection%s%s",
+			fmt_snprintf(err, errlen, "proxy closed the connection%s%s",
 			    n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
 			return PROXY_ERR_IO;
 		}
 		rc = http_feed(&r, buf, (size_t)n, &used);
 		/* Take from the socket exactly what the parser used. */
 		if (used > 0 && recv(fd, buf, used, 0) != (ssize_t)used) {
-			snprintf(err, errlen, "proxy: read failed");
+			fmt_snprintf(err, errlen, "proxy: read failed");
 			return PROXY_ERR_IO;
 		}
 		if (rc == HTTP_NEED_MORE)
 			continue;
 		if (rc != HTTP_DONE) {
-			snprintf(err, errlen, "proxy: %s", http_strerror(rc));
+			fmt_snprintf(err, errlen, "proxy: %s", http_strerror(rc));
 			return PROXY_ERR_SYNTAX;
 		}
 		break;
 	}
 	/* 407 (RFC 9110 15.5.8); some proxies answer bad credentials 401. */
 	if (r.status == 407 || r.status == 401) {
-		snprintf(err, errlen, "%s", proxy_strerror(PROXY_ERR_AUTH));
+		fmt_snprintf(err, errlen, "%s", proxy_strerror(PROXY_ERR_AUTH));
 		return PROXY_ERR_AUTH;
 	}
 	if (r.status < 200 || r.status > 299) {
-		snprintf(err, errlen, "proxy refused CONNECT %s: HTTP %d", authority,
+		fmt_snprintf(err, errlen, "proxy refused CONNECT %s: HTTP %d", authority,
 		    r.status);
 		return PROXY_ERR_REFUSED;
 	}

@@ -20,12 +20,13 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,6 +35,7 @@
 
 #include "b64.h"
 #include "envfile.h"
+#include "fmt.h"
 #include "http.h"
 #include "json.h"
 #include "net.h"
@@ -68,6 +70,7 @@ enum {
 #define REFUSALS_FATAL   3           /* build_connection refusals, fresh token */
 #define IO_TIMEOUT_MAX   30000       /* ms: connect, handshake, upgrade, token */
 #define RETRY_AFTER_MAX  3600        /* s: longest Retry-After honoured */
+#define SECONDS_MAX      31536000    /* s: longest time option, a year */
 
 /* ------------------------------------------------------------------ */
 /* Logging                                                            */
@@ -101,6 +104,38 @@ scrub(char *line)
 }
 
 /*
+ * syslog_send: msg to the local syslog daemon as syslog(3) would send it
+ * after openlog("zoomws", LOG_PID, LOG_DAEMON): one datagram
+ * "<PRI>zoomws[PID]: msg" to /dev/log, without the timestamp, which the
+ * daemon adds on receipt. The socket is connected at the first line and
+ * again, once, when a send fails (the daemon restarted); a line that
+ * still cannot go is dropped, as syslog(3) drops it.
+ */
+static void
+syslog_send(int prio, const char *msg)
+{
+	static const struct sockaddr_un addr = { AF_UNIX, "/dev/log" };
+	static int fd = -1;
+	char buf[2100];
+	int n;
+
+	n = fmt_snprintf(buf, sizeof(buf), "<%d>zoomws[%ld]: %s\n",
+	    LOG_DAEMON | prio, (long)getpid(), msg);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	if (fd == -1) {
+		if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+			return;
+		(void)connect(fd, (const struct sockaddr *)&addr, sizeof(addr));
+	}
+	if (send(fd, buf, n, 0) == -1 &&
+	    connect(fd, (const struct sockaddr *)&addr, sizeof(addr)) == 0)
+		(void)send(fd, buf, n, 0);
+}
+
+/*
  * logm: one line to stderr (or syslog): UTC timestamp, level, message.
  * Written with a single write(2) so lines from a dying process are whole.
  */
@@ -122,12 +157,12 @@ logm(int level, const char *fmt, ...)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	n = snprintf(line, sizeof(line),
+	n = fmt_snprintf(line, sizeof(line),
 	    "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s ",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, level_name[level]);
 	va_start(ap, fmt);
-	m = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	m = fmt_vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
 	va_end(ap);
 	if (m < 0)
 		m = 0;
@@ -138,16 +173,37 @@ logm(int level, const char *fmt, ...)
 	/* --check shows the first warning of a step: the cause, not the
 	   conclusions drawn from it. */
 	if (level <= L_WARN && (!check_mode || last_warning[0] == '\0'))
-		snprintf(last_warning, sizeof(last_warning), "%s", line + n);
+		fmt_snprintf(last_warning, sizeof(last_warning), "%s", line + n);
 	if (check_mode && loglevel < L_DEBUG)
 		return;
 	if (use_syslog) {
-		syslog(prio[level], "%s", line + n);
+		syslog_send(prio[level], line + n);
 		return;
 	}
 	m = (int)strlen(line);
 	line[m++] = '\n';
 	(void)!write(2, line, m);
+}
+
+/* say: a message to fd (1 or 2) in one write: --help, --version, usage
+   errors and the report of --check. Cut at 4 KiB. */
+static void say(int fd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+say(int fd, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 1)
+		n = sizeof(buf) - 1;
+	if (n > 0)
+		(void)!write(fd, buf, (size_t)n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -585,7 +641,7 @@ log_counters(void)
 	int64_t now = now_ms();
 
 	if (stats.last_event)
-		snprintf(age, sizeof(age), "%.1fs",
+		fmt_snprintf(age, sizeof(age), "%.1fs",
 		    (double)(now - stats.last_event) / 1000);
 	else
 		strcpy(age, "never");
@@ -798,9 +854,9 @@ host_header(char *dst, size_t cap, const struct url *u)
 	int v6 = strchr(u->host, ':') != NULL;
 
 	if (strcmp(u->port, "443") == 0)
-		snprintf(dst, cap, v6 ? "[%s]" : "%s", u->host);
+		fmt_snprintf(dst, cap, v6 ? "[%s]" : "%s", u->host);
 	else
-		snprintf(dst, cap, v6 ? "[%s]:%s" : "%s:%s", u->host, u->port);
+		fmt_snprintf(dst, cap, v6 ? "[%s]:%s" : "%s:%s", u->host, u->port);
 }
 
 static const char *
@@ -872,7 +928,7 @@ open_tls(struct net_tls *t, const struct url *u, int64_t deadline,
 			char inner[sizeof(err)];
 
 			memcpy(inner, err, sizeof(inner));
-			snprintf(err, sizeof(err), "proxy %.60s:%s: %.180s",
+			fmt_snprintf(err, sizeof(err), "proxy %.60s:%s: %.180s",
 			    pu.host, pu.port, inner);
 		}
 		if (fd >= 0 && (rc = proxy_tunnel(fd, u->host, u->port,
@@ -999,16 +1055,16 @@ fetch_token(int64_t *retry_after_ms)
 	if (open_tls(&tls_oauth, &cfg.oauth, io_deadline(), "token endpoint") < 0)
 		return got_stop ? FETCH_STOP : FETCH_RETRY;
 
-	snprintf(creds, sizeof(creds), "%s:%s", cfg.client_id, cfg.secret);
+	fmt_snprintf(creds, sizeof(creds), "%s:%s", cfg.client_id, cfg.secret);
 	b64_encode(basic, sizeof(basic), creds, strlen(creds));
 	explicit_bzero(creds, sizeof(creds));
 	if (cfg.account_id[0]) {
 		url_encode(enc, sizeof(enc), cfg.account_id, strlen(cfg.account_id));
-		snprintf(form, sizeof(form),
+		fmt_snprintf(form, sizeof(form),
 		    "grant_type=account_credentials&account_id=%s", enc);
 	} else
 		strcpy(form, "grant_type=client_credentials");
-	snprintf(hdrs, sizeof(hdrs), "Authorization: Basic %s\r\n"
+	fmt_snprintf(hdrs, sizeof(hdrs), "Authorization: Basic %s\r\n"
 	    "Content-Type: application/x-www-form-urlencoded\r\n"
 	    "Accept: application/json\r\n"
 	    "User-Agent: zoomws/" ZOOMWS_VERSION "\r\n"
@@ -1079,11 +1135,11 @@ fetch_token(int64_t *retry_after_ms)
 		expires = 3599;
 	}
 	if (f[2].type == JSON_STRING)
-		snprintf(last_info, sizeof(last_info), "valid %llds, scopes %.*s",
+		fmt_snprintf(last_info, sizeof(last_info), "valid %llds, scopes %.*s",
 		    expires, (int)(f[2].end - f[2].start - 2 > 300 ? 300 :
 		    f[2].end - f[2].start - 2), r.body + f[2].start + 1);
 	else
-		snprintf(last_info, sizeof(last_info), "valid %llds", expires);
+		fmt_snprintf(last_info, sizeof(last_info), "valid %llds", expires);
 	explicit_bzero(body, sizeof(body));
 	if (tl <= 0 || memchr(token.value, '\0', (size_t)tl) != NULL) {
 		logm(L_WARN, "token endpoint: unusable access_token");
@@ -1194,7 +1250,7 @@ emit_gap(int64_t from, int64_t to)
 	char line[128], *p;
 	int n;
 
-	n = snprintf(line, sizeof(line),
+	n = fmt_snprintf(line, sizeof(line),
 	    "{\"event\":\"zoomws.gap\",\"payload\":{\"from\":%lld,\"to\":%lld}}\n",
 	    (long long)from, (long long)to);
 	if ((p = out_reserve((size_t)n)) != NULL) {
@@ -1396,7 +1452,7 @@ handle_msg(struct conn *c, struct ws_msg *m)
 	case WS_OP_PONG:
 		return H_DONE;
 	case WS_OP_CLOSE:
-		snprintf(c->reason, sizeof(c->reason), "server closed the "
+		fmt_snprintf(c->reason, sizeof(c->reason), "server closed the "
 		    "connection (code %u%s%.*s)", m->close_code,
 		    m->len > 2 ? ": " : "", m->len > 2 ? (int)(m->len - 2 > 100 ?
 		    100 : m->len - 2) : 0, m->len > 2 ? (char *)m->data + 2 : "");
@@ -1461,12 +1517,12 @@ upgrade(struct net_tls *t)
 	}
 	url_encode(subenc, sizeof(subenc), cfg.sub_id, strlen(cfg.sub_id));
 	url_encode(enc, sizeof(enc), token.value, token.len);
-	snprintf(target + tl, sizeof(target) - tl, "%csubscriptionId=%s"
+	fmt_snprintf(target + tl, sizeof(target) - tl, "%csubscriptionId=%s"
 	    "&access_token=%s", q ? '&' : '?', subenc, enc);
 	secrets[3] = enc;
 	net_random(nonce, sizeof(nonce));
 	ws_make_key(key, nonce);
-	snprintf(hdrs, sizeof(hdrs), "Upgrade: websocket\r\n"
+	fmt_snprintf(hdrs, sizeof(hdrs), "Upgrade: websocket\r\n"
 	    "Connection: Upgrade\r\n"
 	    "Sec-WebSocket-Key: %s\r\n"
 	    "Sec-WebSocket-Version: 13\r\n"
@@ -1631,7 +1687,7 @@ session(void)
 			c.last_rx = now_ms();
 			rc = ws_read(&reader, in, len, &used, &m);
 			if (rc < 0) {
-				snprintf(c.reason, sizeof(c.reason), "protocol error "
+				fmt_snprintf(c.reason, sizeof(c.reason), "protocol error "
 				    "from server: %s", ws_strerror(rc));
 				/* RFC 6455 7.1.7: fail the connection. */
 				begin_close(&c, ws_close_code(rc), 0);
@@ -1712,7 +1768,7 @@ session(void)
 			if (c.pending)
 				c.last_rx = now;
 			if (now - c.last_rx >= cfg.idle_ms) {
-				snprintf(c.reason, sizeof(c.reason), "nothing received "
+				fmt_snprintf(c.reason, sizeof(c.reason), "nothing received "
 				    "for %.1fs: connection dead",
 				    (double)cfg.idle_ms / 1000);
 				goto done;
@@ -1756,7 +1812,7 @@ session(void)
 		pfd[2].events = POLLOUT;
 		if (poll(pfd, 3, wait > INT_MAX ? INT_MAX : (int)wait) < 0 &&
 		    errno != EINTR) {
-			snprintf(c.reason, sizeof(c.reason), "poll: %s",
+			fmt_snprintf(c.reason, sizeof(c.reason), "poll: %s",
 			    strerror(errno));
 			goto done;
 		}
@@ -1774,7 +1830,7 @@ session(void)
 			/* Data decrypted before a failure is still handled
 			   above; only then does the connection end. */
 			if (rc != NET_ERR_CLOSED)
-				snprintf(c.reason, sizeof(c.reason), "%s",
+				fmt_snprintf(c.reason, sizeof(c.reason), "%s",
 				    net_reason(c.t, rc, err, sizeof(err)));
 			else if (!c.closing)
 				strcpy(c.reason, "connection closed by server "
@@ -1815,14 +1871,13 @@ step_begin(void)
 static int
 step_end(const char *name, int code, const char *detail, const char *hint)
 {
-	fprintf(stderr, "  %-4s  %-17s %6lld ms  %s\n", code ? "FAIL" : "ok",
-	    name, (long long)(now_ms() - step_t0),
-	    detail && *detail ? detail : code && last_warning[0] ?
-	    last_warning : "");
+	say(2, "  %-4s  %-17s %6lld ms  %s\n", code ? "FAIL" : "ok", name,
+	    (long long)(now_ms() - step_t0), detail && *detail ? detail :
+	    code && last_warning[0] ? last_warning : "");
 	if (code && hint)
-		fprintf(stderr, "        hint: %s\n", hint);
+		say(2, "        hint: %s\n", hint);
 	if (code)
-		fprintf(stderr, "check failed at %s (exit %d)\n", name, code);
+		say(2, "check failed at %s (exit %d)\n", name, code);
 	return code;
 }
 
@@ -1885,7 +1940,7 @@ static int
 run_check(const char *ca_source)
 {
 	static char msg[4096];
-	char detail[1200], err[256], pv[128], host[300];
+	char detail[1200], err[256], pv[128], host[NET_ADDRSTRLEN];
 	struct addrinfo hints, *res = NULL, *ai;
 	const char *purl;
 	struct url pu, *target = &cfg.ws;
@@ -1902,7 +1957,7 @@ run_check(const char *ca_source)
 			    "fix --proxy or HTTPS_PROXY");
 		target = &pu;
 	}
-	snprintf(detail, sizeof(detail), "subscription %s, %s grant, CAs "
+	fmt_snprintf(detail, sizeof(detail), "subscription %s, %s grant, CAs "
 	    "from %s (%zu)%s%s%s", cfg.sub_id, cfg.account_id[0] ?
 	    "account_credentials" : "client_credentials", ca_source,
 	    anchors.n, purl ? ", proxy " : "", purl ? pu.host : "",
@@ -1915,7 +1970,7 @@ run_check(const char *ca_source)
 	hints.ai_socktype = SOCK_STREAM;
 	rc = getaddrinfo(target->host, target->port, &hints, &res);
 	if (rc != 0) {
-		snprintf(detail, sizeof(detail), "%s: %s", target->host,
+		fmt_snprintf(detail, sizeof(detail), "%s: %s", target->host,
 		    gai_strerror(rc));
 		return step_end("DNS", EX_UNAVAILABLE_, detail, purl ?
 		    "the proxy's name does not resolve: check HTTPS_PROXY" :
@@ -1923,12 +1978,11 @@ run_check(const char *ca_source)
 		    "and the host's resolver (/etc/resolv.conf); a network that "
 		    "only allows a proxy needs HTTPS_PROXY");
 	}
-	off = (size_t)snprintf(detail, sizeof(detail), "%s:", target->host);
+	off = (size_t)fmt_snprintf(detail, sizeof(detail), "%s:", target->host);
 	for (ai = res; ai != NULL && off < sizeof(detail) - 64; ai = ai->ai_next) {
-		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof(host),
-		    NULL, 0, NI_NUMERICHOST) == 0)
-			off += (size_t)snprintf(detail + off, sizeof(detail) - off,
-			    " %s", host);
+		net_addr_str(ai->ai_addr, host, sizeof(host));
+		off += (size_t)fmt_snprintf(detail + off, sizeof(detail) - off, " %s",
+		    host);
 	}
 	freeaddrinfo(res);
 	step_end("DNS", 0, detail, NULL);
@@ -1943,7 +1997,7 @@ run_check(const char *ca_source)
 		    "block outbound port 443; set HTTPS_PROXY if traffic must "
 		    "go through a proxy");
 	close(fd);
-	snprintf(detail, sizeof(detail), "%s:%s", target->host, target->port);
+	fmt_snprintf(detail, sizeof(detail), "%s:%s", target->host, target->port);
 	step_end("TCP", 0, detail, NULL);
 	if (purl)
 		explicit_bzero(&pu, sizeof(pu));
@@ -1972,7 +2026,7 @@ run_check(const char *ca_source)
 
 		net_tls_describe(&tls_ws, desc, sizeof(desc));
 		net_tls_peer_summary(&tls_ws, cert, sizeof(cert));
-		snprintf(detail, sizeof(detail), "%s; %s", desc, cert);
+		fmt_snprintf(detail, sizeof(detail), "%s; %s", desc, cert);
 	}
 	net_tls_close(&tls_ws);
 	step_end("TLS", 0, detail, NULL);
@@ -2046,7 +2100,7 @@ run_check(const char *ca_source)
 		    (int)n, err, sizeof(err)), "no answer to the heartbeat");
 	step_end("heartbeat", 0, preview((unsigned char *)msg, (size_t)n, pv,
 	    sizeof(pv)), NULL);
-	fprintf(stderr, "check passed\n");
+	say(2, "check passed\n");
 	return 0;
 }
 
@@ -2147,27 +2201,42 @@ static const struct option longopts[] = {
 static int
 usage_error(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "zoomws: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\ntry 'zoomws --help'\n");
+	char msg[1024];
+
+	fmt_snprintf(msg, sizeof(msg), fmt, arg);
+	say(2, "zoomws: %s\ntry 'zoomws --help'\n", msg);
 	return EX_USAGE_;
 }
 
-/* parse_seconds: a positive decimal number of seconds into ms. */
+/*
+ * parse_seconds: a decimal number of seconds, digits with an optional
+ * fraction ("25", "0.2", ".5"), into milliseconds rounded to the nearest.
+ * Refused: under 1 ms, over SECONDS_MAX s, a sign, an exponent, blanks.
+ */
 static int
-parse_seconds(const char *s, int64_t *ms, int allow_zero)
+parse_seconds(const char *s, int64_t *ms)
 {
-	char *end;
-	double v;
+	static const int scale[3] = { 100, 10, 1 };
+	int64_t v = 0;
+	int digits = 0, frac, up = 0, rest = 0;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || *end != '\0' || !(v >= 0) ||
-	    v > 31536000.0 || (!allow_zero && v * 1000 < 1))
+	for (; *s >= '0' && *s <= '9'; s++, digits++)
+		if ((v = v * 10 + (*s - '0')) > SECONDS_MAX)
+			return -1;
+	v *= 1000;
+	if (*s == '.')
+		for (s++, frac = 0; *s >= '0' && *s <= '9'; s++, digits++, frac++) {
+			if (frac < 3)
+				v += (*s - '0') * scale[frac];
+			else {
+				up |= frac == 3 && *s >= '5';
+				rest |= *s != '0';
+			}
+		}
+	if (*s != '\0' || digits == 0 || v == 0 || v > SECONDS_MAX * 1000LL ||
+	    (v == SECONDS_MAX * 1000LL && rest))
 		return -1;
-	*ms = (int64_t)(v * 1000 + 0.5);
-	if (*ms == 0 && v > 0)
-		*ms = 1;
+	*ms = v + up;
 	return 0;
 }
 
@@ -2311,28 +2380,28 @@ main(int argc, char **argv)
 			cfg.max_events = ll;
 			break;
 		case 't':
-			if (parse_seconds(optarg, &cfg.duration_ms, 0) < 0)
+			if (parse_seconds(optarg, &cfg.duration_ms) < 0)
 				return usage_error("--duration: not a positive number "
 				    "of seconds: %s", optarg);
 			break;
 		case OPT_HB:
-			if (parse_seconds(optarg, &cfg.heartbeat_ms, 0) < 0)
+			if (parse_seconds(optarg, &cfg.heartbeat_ms) < 0)
 				return usage_error("--heartbeat: not a positive number "
 				    "of seconds: %s", optarg);
 			break;
 		case OPT_IDLE:
-			if (parse_seconds(optarg, &cfg.idle_ms, 0) < 0)
+			if (parse_seconds(optarg, &cfg.idle_ms) < 0)
 				return usage_error("--idle-timeout: not a positive "
 				    "number of seconds: %s", optarg);
 			idle_given = 1;
 			break;
 		case OPT_BMIN:
-			if (parse_seconds(optarg, &cfg.backoff_min_ms, 0) < 0)
+			if (parse_seconds(optarg, &cfg.backoff_min_ms) < 0)
 				return usage_error("--backoff-min: not a positive "
 				    "number of seconds: %s", optarg);
 			break;
 		case OPT_BMAX:
-			if (parse_seconds(optarg, &cfg.backoff_max_ms, 0) < 0)
+			if (parse_seconds(optarg, &cfg.backoff_max_ms) < 0)
 				return usage_error("--backoff-max: not a positive "
 				    "number of seconds: %s", optarg);
 			break;
@@ -2365,13 +2434,13 @@ main(int argc, char **argv)
 				loglevel--;
 			break;
 		case OPT_VERSION:
-			printf("zoomws %s\n", ZOOMWS_VERSION);
+			say(1, "zoomws %s\n", ZOOMWS_VERSION);
 			return 0;
 		case 'h':
-			fputs(usage_text, stdout);
+			say(1, "%s", usage_text);
 			return 0;
 		default:
-			fprintf(stderr, "try 'zoomws --help'\n");
+			say(2, "try 'zoomws --help'\n");
 			return EX_USAGE_;
 		}
 	}
@@ -2384,8 +2453,6 @@ main(int argc, char **argv)
 
 	/* No core dumps: memory holds the secret and tokens. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	if (use_syslog)
-		openlog("zoomws", LOG_PID, LOG_DAEMON);
 	if (signals_init() < 0) {
 		logm(L_ERROR, "pipe: %s", strerror(errno));
 		return EX_UNAVAILABLE_;
@@ -2395,7 +2462,7 @@ main(int argc, char **argv)
 	    INT64_MAX;
 
 	if (check_mode) {
-		fprintf(stderr, "zoomws %s --check\n", ZOOMWS_VERSION);
+		say(2, "zoomws %s --check\n", ZOOMWS_VERSION);
 		step_begin();
 	}
 	if ((rc = config_resolve(0)) != 0) {

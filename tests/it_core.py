@@ -602,5 +602,28 @@ def usage_errors_exit_64():
     expect_eq(r.wait(), 0, '--version')
 
 
+@test
+def seconds_options_take_plain_decimals():
+    # Accepted values get as far as the missing env file (78); refused
+    # ones stop at the command line (64).
+    good = ['5', '0.2', '.5', '1.', '0.001', '0.0015', '000012.5000',
+            '31536000', '31536000.000']
+    bad = ['', '.', '0', '0.0', '0.0009', '0.00051', '-1', '+5', ' 5', '5 ', '1e3',
+           '0x10', 'inf', 'nan', '1,5', '31536000.0001', '31536001',
+           '99999999999999999999999999']
+    for opt in ('-t', '--heartbeat', '--idle-timeout', '--backoff-min'):
+        for v in good + bad:
+            args = ['--env-file', '/nonexistent/zoomws.env', opt, v]
+            if opt == '--backoff-min':
+                args += ['--backoff-max', '31536000']
+            r = Run(args, env={})
+            rc = r.wait()
+            expect_eq(rc, 78 if v in good else 64, 'exit code for %s %r:\n%s'
+                      % (opt, v, r.stderr))
+            if v in bad:
+                expect('not a positive' in r.stderr and v in r.stderr,
+                       'message for %s %r: %r', opt, v, r.stderr)
+
+
 if __name__ == '__main__':
     main()

@@ -3,7 +3,10 @@
 --lock, --gaps, --check, SIGHUP reload, SIGUSR1 counters, --syslog."""
 import json
 import os
+import re
 import signal
+import socket
+import subprocess
 import tempfile
 import time
 
@@ -156,14 +159,74 @@ def sigusr1_prints_counters():
             expect(word in ln, '%r missing from %r', word, ln)
 
 
+# Runs a command in a mount namespace whose /dev is a tmpfs of links to
+# the real entries, and /dev/log a link to the socket $1: syslog lines
+# reach the test, not the host's daemon.
+DEVLOG_NS = r'''set -e
+old=$(mktemp -d)
+mount --rbind /dev "$old"
+mount -t tmpfs -o mode=755 tmpfs /dev
+for f in "$old"/*; do ln -s "$f" /dev/; done
+ln -sf "$1" /dev/log
+shift
+exec "$@"
+'''
+
+
+def _devlog_socket(path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(path)
+    s.setblocking(False)
+    return s
+
+
+def _datagrams(s):
+    got = []
+    while True:
+        try:
+            got.append(s.recv(65536).decode('utf-8', 'replace'))
+        except BlockingIOError:
+            return got
+
+
 @test
-def syslog_sends_nothing_to_stderr():
+def syslog_lines_go_to_dev_log():
+    d = tempfile.mkdtemp()
+    path = os.path.join(d, 'log')
+    wrap = ['unshare', '-m' if os.geteuid() == 0 else '-rm', 'sh', '-c',
+            DEVLOG_NS, 'sh', path]
+    try:
+        subprocess.run(wrap + ['true'], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print('# syslog_lines_go_to_dev_log: no mount namespace here (%s), '
+              'only stderr checked' % e)
+        wrap = None
+    log = _devlog_socket(path)
+    e1, e2 = event('meeting.started', 1), event('meeting.ended', 2)
     with sim() as s:
-        s.ws_scripts = [[('event', event('meeting.started'))]]
-        r = Run(['-n', '1', '--syslog'] + FAST, s=s)
+        s.ws_scripts = [[('event', e1), ('sleep', 0.5), ('event', e2)]]
+        r = Run(['-n', '2', '--syslog'] + FAST, s=s, wrap=wrap or ())
+        r.wait_lines(1)
+        # The daemon restarts: the next line goes to its new socket.
+        first = _datagrams(log)
+        log.close()
+        os.unlink(path)
+        log = _devlog_socket(path)
         expect_eq(r.wait(), 0, 'exit code')
         expect_eq(r.stderr, '', 'stderr with --syslog')
-        expect_eq(len(r.lines()), 1, 'stdout')
+        expect_eq(r.lines(), [line(e1), line(e2)], 'stdout')
+    second = _datagrams(log)
+    log.close()
+    if wrap is None:
+        return
+    for dg in first + second:
+        expect(re.fullmatch(r'<(\d+)>zoomws\[%d\]: [^\n]*\n' % r.p.pid, dg),
+               'datagram %r', dg)
+    expect(any(re.match(r'<30>zoomws\[\d+\]: connected', dg) for dg in first),
+           'no "connected" at daemon.info before the restart: %r', first)
+    expect(any(re.match(r'<30>zoomws\[\d+\]: exiting \(0\): 2 events', dg)
+               for dg in second),
+           'no "exiting" at daemon.info after the restart: %r', second)
 
 
 @test

@@ -70,10 +70,11 @@ def line(ev):
 
 class Run:
     """One zoomws process. stdout lines and stderr text are collected by
-    threads; with slow=True nobody reads stdout until read_all()."""
+    threads; with slow=True nobody reads stdout until read_all(). wrap is
+    a command that execs zoomws, its arguments following."""
 
     def __init__(self, args=(), env=None, s=None, extra_env=None, slow=False,
-                 stdout=None, cwd=None, keep_env=False):
+                 stdout=None, cwd=None, keep_env=False, wrap=()):
         e = {'PATH': os.environ.get('PATH', '/usr/bin:/bin')}
         for k in ('ASAN_OPTIONS', 'UBSAN_OPTIONS'):
             if k in os.environ:
@@ -84,7 +85,7 @@ class Run:
             e = dict(env) if keep_env else dict(e, **env)
         if extra_env:
             e.update(extra_env)
-        self.args = [ZOOMWS] + list(args)
+        self.args = list(wrap) + [ZOOMWS] + list(args)
         self.env = e
         self._out = []
         self._err = []

@@ -497,6 +497,70 @@ connect_errors_name_the_peer(void)
 }
 
 static void
+addr_str_forms(void)
+{
+	struct sockaddr_in s4;
+	struct sockaddr_in6 s6;
+	char buf[NET_ADDRSTRLEN], small[8];
+
+	memset(&s4, 0, sizeof(s4));
+	s4.sin_family = AF_INET;
+	inet_pton(AF_INET, "192.0.2.255", &s4.sin_addr);
+	net_addr_str((struct sockaddr *)&s4, buf, sizeof(buf));
+	CHECK_STR(buf, "192.0.2.255");
+	memset(&s6, 0, sizeof(s6));
+	s6.sin6_family = AF_INET6;
+	inet_pton(AF_INET6, "2001:db8:0:0:1:0:0:1", &s6.sin6_addr);
+	net_addr_str((struct sockaddr *)&s6, buf, sizeof(buf));
+	CHECK_STR(buf, "2001:db8::1:0:0:1");
+	inet_pton(AF_INET6, "::ffff:192.0.2.1", &s6.sin6_addr);
+	net_addr_str((struct sockaddr *)&s6, buf, sizeof(buf));
+	CHECK_STR(buf, "::ffff:192.0.2.1");
+	/* the longest form, with the longest scope id, fits */
+	inet_pton(AF_INET6, "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255",
+	    &s6.sin6_addr);
+	s6.sin6_scope_id = 4294967295u;
+	net_addr_str((struct sockaddr *)&s6, buf, sizeof(buf));
+	CHECK_STR(buf, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff%4294967295");
+	inet_pton(AF_INET6, "fe80::1", &s6.sin6_addr);
+	s6.sin6_scope_id = 2;
+	net_addr_str((struct sockaddr *)&s6, buf, sizeof(buf));
+	CHECK_STR(buf, "fe80::1%2");
+	/* RFC 5952 4.2: the longest run, the first of equal ones (musl's
+	   inet_ntop takes the second when the first starts the address),
+	   never a single zero group */
+	{
+		static const char *const forms[][2] = {
+			{ "::", "::" }, { "::1", "::1" }, { "1::", "1::" },
+			{ "1:0:0:2:0:0:0:3", "1:0:0:2::3" },
+			{ "1:0:0:2:0:0:3:4", "1::2:0:0:3:4" },
+			{ "1:0:2:3:4:5:6:7", "1:0:2:3:4:5:6:7" },
+			{ "0:0:1:2:3:4:5:0", "::1:2:3:4:5:0" },
+			{ "0:0:1:0:0:2:3:4", "::1:0:0:2:3:4" },
+			{ "1:2:3:4:5:6:7:0", "1:2:3:4:5:6:7:0" },
+			{ "1:2:3:4:5:6:0:0", "1:2:3:4:5:6::" },
+			{ "::ffff:0.0.0.0", "::ffff:0.0.0.0" },
+			{ "::c000:201", "::c000:201" },
+			{ "ABCD:EF01::", "abcd:ef01::" }
+		};
+		size_t i;
+
+		s6.sin6_scope_id = 0;
+		for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+			CHECK(inet_pton(AF_INET6, forms[i][0], &s6.sin6_addr) == 1);
+			net_addr_str((struct sockaddr *)&s6, buf, sizeof(buf));
+			CHECK_STR(buf, forms[i][1]);
+		}
+	}
+	/* too small a buffer, another family */
+	net_addr_str((struct sockaddr *)&s4, small, sizeof(small));
+	CHECK_STR(small, "?");
+	s4.sin_family = AF_UNIX;
+	net_addr_str((struct sockaddr *)&s4, buf, sizeof(buf));
+	CHECK_STR(buf, "?");
+}
+
+static void
 strerror_names_every_code(void)
 {
 	CHECK_STR(net_strerror(NET_OK), "no error");
@@ -1130,6 +1194,7 @@ main(void)
 	RUN(anchors_load_order);
 	RUN(connect_ok_sets_flags);
 	RUN(connect_errors_name_the_peer);
+	RUN(addr_str_forms);
 	RUN(strerror_names_every_code);
 	RUN(random_differs);
 	RUN(monotonic_clock_moves);

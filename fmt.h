@@ -1,0 +1,34 @@
+/*
+ * fmt.h - snprintf for log lines and messages, without libc's printf
+ * engine (which brings floating-point conversion in full, wide characters
+ * and positional arguments: the largest piece of libc in a static
+ * binary).
+ *
+ * The conversions are those of C99 7.19.6.1 that zoomws uses, with the
+ * same meaning: d i u x X o c s % and f; the flags '-' and '0'; a width
+ * and a precision, each a number or '*'; the length modifiers l, ll and
+ * z. %f is for the small values of a log line: at most 9 digits after
+ * the point, ties rounded away from zero, and "?" for a value that is
+ * 2^53 or more once scaled to those digits (or NaN). A %s with a
+ * precision reads no further than the precision.
+ * Any other conversion is copied as it is written.
+ *
+ * No I/O, no allocation: the caller owns the buffer.
+ */
+#ifndef FMT_H
+#define FMT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/*
+ * fmt_snprintf, fmt_vsnprintf: as snprintf(3) and vsnprintf(3): write at
+ * most len - 1 bytes of the result to buf and a NUL (nothing when len is
+ * 0). Return the length of the whole result, also when it was cut short.
+ */
+int fmt_snprintf(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int fmt_vsnprintf(char *buf, size_t len, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+#endif

@@ -1,0 +1,225 @@
+/*
+ * test_fmt.c - fmt_snprintf against the C library's snprintf: fixed
+ * cases for every conversion, flag and length fmt.h names, truncation
+ * and the return value, then random formats of that grammar, compared
+ * byte for byte. Where fmt.h says it differs (%f rounds ties away from
+ * zero, prints "?" for huge values), the cases say what it prints.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "t.h"
+#include "../fmt.h"
+
+/* Both formatters on the same arguments, into buffers of len bytes:
+   the same bytes and the same return value, or a FAIL line naming the
+   format. */
+static int
+same(size_t len, const char *fmt, ...)
+{
+	char want[256], got[256];
+	va_list ap, aq;
+	int nw, ng;
+
+	memset(want, 'x', sizeof(want));
+	memset(got, 'x', sizeof(got));
+	va_start(ap, fmt);
+	va_copy(aq, ap);
+	nw = vsnprintf(want, len, fmt, ap);
+	ng = fmt_vsnprintf(got, len, fmt, aq);
+	va_end(aq);
+	va_end(ap);
+	if (nw != ng || memcmp(want, got, sizeof(want)) != 0) {
+		printf("  format \"%s\" len %zu: got %d \"%.*s\", want %d "
+		    "\"%.*s\"\n", fmt, len, ng, (int)(len ? len : 1) - 1, got, nw,
+		    (int)(len ? len : 1) - 1, want);
+		return 0;
+	}
+	return 1;
+}
+
+static void
+integers(void)
+{
+	CHECK(same(64, "%d %d %d %d", 0, 1, -1, 42));
+	CHECK(same(64, "%d %d", INT_MAX, INT_MIN));
+	CHECK(same(64, "%u %u", 0u, UINT_MAX));
+	CHECK(same(64, "%ld %ld %lu", LONG_MAX, LONG_MIN, ULONG_MAX));
+	CHECK(same(64, "%lld %lld %llu", LLONG_MAX, LLONG_MIN, ULLONG_MAX));
+	CHECK(same(64, "%zu %zu", (size_t)0, SIZE_MAX));
+	CHECK(same(64, "%x %X %x %o %o", 0xdeadbeefu, 0xdeadbeefu, 0u, 8u, 0u));
+	CHECK(same(64, "%llx %lo", ULLONG_MAX, ULONG_MAX));
+	CHECK(same(64, "%i", -7));
+	/* width, '-', '0', precision */
+	CHECK(same(64, "[%6d|%-6d|%06d|%-06d]", -42, -42, -42, -42));
+	CHECK(same(64, "[%02d|%04d|%03ld|%03o|%6lld]", 5, 2026, 7L, 0644u,
+	    -12345LL));
+	CHECK(same(64, "[%.3d|%.0d|%.0d|%5.3d|%-5.3d|%05.3d]", 7, 0, 1, -7, 7,
+	    7));
+	CHECK(same(64, "[%*d|%-*d|%*d|%.*d|%.*d]", 5, 1, 5, 2, -5, 3, 4, 4, -1,
+	    5));
+	CHECK(same(64, "[%1d|%1d]", 12345, -12345));
+}
+
+static void
+strings_and_chars(void)
+{
+	static const char data[4] = { 'a', 'b', 'c', 'd' };     /* no NUL */
+
+	CHECK(same(64, "%s|%s|%s", "", "x", "hello"));
+	CHECK(same(64, "[%-4s|%4s|%-17s|%17s]", "ok", "FAIL", "token", "x"));
+	CHECK(same(64, "[%.2s|%.0s|%.60s|%5.2s|%-5.2s]", "hello", "hello",
+	    "hi", "hello", "hello"));
+	CHECK(same(64, "[%.*s|%.*s]", 3, "hello", -1, "hello"));
+	CHECK(same(64, "[%c%c|%3c|%-3c]", 'a', 'Z', 'x', 'y'));
+	CHECK(same(64, "100%% %%d %s%%", "sure"));
+	/* a precision reads no further than it says */
+	CHECK(same(64, "%.4s|%.*s", data, 2, data));
+	/* a string of every byte but NUL */
+	{
+		char all[256];
+		int i;
+
+		for (i = 1; i < 256; i++)
+			all[i - 1] = (char)i;
+		all[255] = '\0';
+		CHECK(same(256, "%s", all));
+	}
+}
+
+static void
+fixed_point(void)
+{
+	char buf[64];
+
+	CHECK(same(64, "%.1f %.1f %.2f %.2f", 0.0, 1.04, 2.999, 0.004));
+	CHECK(same(64, "%.1fs %.2fs %.1f", 1234.56, 0.021, -3.26));
+	CHECK(same(64, "[%8.2f|%-8.2f|%08.2f|%.0f|%f]", 3.14159, 3.14159,
+	    -3.14159, 2.4, 1.5e-3));
+	CHECK(same(64, "%.1f %.1f", 31536000.0, 31536000.04));
+	/* what fmt.h says differs: ties away from zero (C rounds the
+	   binary value, to even when exact), "?" past 2^53 once scaled */
+	fmt_snprintf(buf, sizeof(buf), "%.1f %.1f %.2f %.0f", 0.25, -0.25,
+	    1.125, 2.5);
+	CHECK_STR(buf, "0.3 -0.3 1.13 3");
+	fmt_snprintf(buf, sizeof(buf), "%.1f|%.2f|%5.1f", 1e300, NAN,
+	    -1e16);
+	CHECK_STR(buf, "?|?|   -?");
+	fmt_snprintf(buf, sizeof(buf), "%.12f", 1.0);
+	CHECK_STR(buf, "1.000000000");
+}
+
+static void
+truncation_and_return(void)
+{
+	char buf[8];
+	size_t len;
+
+	for (len = 0; len <= 8; len++) {
+		CHECK(same(len, "%s", "abcdefghij"));
+		CHECK(same(len, "%d-%d", 12345, -678));
+		CHECK(same(len, "ab%5sz", "c"));
+		CHECK(same(len, "%.2f", 123.456));
+	}
+	CHECK(fmt_snprintf(NULL, 0, "%s%d", "abc", 12) == 5);
+	memset(buf, 'x', sizeof(buf));
+	CHECK(fmt_snprintf(buf, 1, "abc") == 3);
+	CHECK(buf[0] == '\0' && buf[1] == 'x');
+	/* what fmt.h does not convert is copied as written (a format the
+	   compiler does not see: it would refuse it) */
+	{
+		char odd[8];
+
+		strcpy(odd, "%q|%");
+		fmt_snprintf(buf, sizeof(buf), odd, 0);
+		CHECK_STR(buf, "%q|%");
+	}
+}
+
+/* A random format of fmt.h's grammar and arguments for it, both
+   formatters on it. */
+static int
+random_case(unsigned *seed)
+{
+	static const char *const lens[] = { "", "l", "ll", "z" };
+	char fmt[64];
+	const char *len;
+	char conv;
+	int n = 0, w, p, lw;
+	long long v;
+	double d;
+
+#define RND(m) (((*seed = *seed * 1103515245u + 12345u) >> 8) % (m))
+	conv = "diuxXocsf"[RND(9)];
+	fmt[n++] = '[';
+	fmt[n++] = '%';
+	if (RND(3) == 0)
+		fmt[n++] = '-';
+	if (RND(3) == 0 && conv != 's' && conv != 'c')
+		fmt[n++] = '0';
+	if ((w = (int)RND(16) - 4) > 0)
+		n += sprintf(fmt + n, "%d", w);
+	if (conv != 'c' && (p = (int)RND(14) - 4) >= 0)
+		n += sprintf(fmt + n, ".%d", conv == 'f' && p > 6 ? 6 : p);
+	lw = (int)RND(4);
+	len = strchr("diuxXo", conv) ? lens[lw] : "";
+	n += sprintf(fmt + n, "%s%c]", len, conv);
+	v = (long long)((unsigned long long)RND(1u << 24) << 40);
+	v ^= (long long)((unsigned long long)RND(1u << 24) << 20);
+	v ^= (long long)RND(1u << 24);
+	if (RND(4) == 0)
+		v = (long long)RND(200) - 100;
+	switch (conv) {
+	case 'c':
+		return same(64, fmt, (int)(RND(94) + 33));
+	case 's':
+		return same(64, fmt, &"zoomws"[RND(7)]);
+	case 'f':
+		/* thousandths plus a little: never a tie for %.0f to %.6f */
+		d = ((double)RND(2000000) - 1000000) / 1000 + 1e-7;
+		return same(64, fmt, d);
+	}
+	if (strchr("di", conv))
+		switch (lw) {
+		case 1: return same(64, fmt, (long)v);
+		case 2: return same(64, fmt, v);
+		case 3: return same(64, fmt, (size_t)v);
+		default: return same(64, fmt, (int)v);
+		}
+	switch (lw) {
+	case 1: return same(64, fmt, (unsigned long)v);
+	case 2: return same(64, fmt, (unsigned long long)v);
+	case 3: return same(64, fmt, (size_t)v);
+	default: return same(64, fmt, (unsigned)v);
+	}
+#undef RND
+}
+
+static void
+random_formats(void)
+{
+	unsigned seed = 2026;
+	int i;
+
+	for (i = 0; i < 200000; i++)
+		if (!random_case(&seed)) {
+			CHECK(!"a random format differs");
+			break;
+		}
+}
+
+int
+main(void)
+{
+	t_suite = "fmt";
+	RUN(integers);
+	RUN(strings_and_chars);
+	RUN(fixed_point);
+	RUN(truncation_and_return);
+	RUN(random_formats);
+	return t_done();
+}
