@@ -1712,8 +1712,8 @@ session(void)
 			net_tls_recv_ack(c.t, used);
 		}
 		if (h == H_UTF8) {
-			snprintf(c.reason, sizeof(c.reason), "protocol error "
-			    "from server: %s", ws_strerror(WS_ERR_UTF8));
+			fmt_snprintf(c.reason, sizeof(c.reason), "protocol "
+			    "error from server: %s", ws_strerror(WS_ERR_UTF8));
 			begin_close(&c, ws_close_code(WS_ERR_UTF8), 0);
 			goto done;
 		}
