@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "ascii.h"
 #include "http.h"
 
 enum http_state {
@@ -66,24 +67,6 @@ is_ows(unsigned char c)
 	return c == ' ' || c == '\t';
 }
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static unsigned char
-lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
 /* a[0..n) equals the NUL-terminated b, ASCII case-insensitively. */
 static int
 eq_nocase(const char *a, size_t n, const char *b)
@@ -91,8 +74,8 @@ eq_nocase(const char *a, size_t n, const char *b)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (b[i] == '\0' || lower((unsigned char)a[i]) !=
-		    lower((unsigned char)b[i]))
+		if (b[i] == '\0' || ascii_lower((unsigned char)a[i]) !=
+		    ascii_lower((unsigned char)b[i]))
 			return 0;
 	return b[n] == '\0';
 }
@@ -465,7 +448,7 @@ http_feed(struct http_response *r, const char *in, size_t len, size_t *used)
 			break;
 		case HS_CHUNK_START:
 			/* RFC 9112 7.1: chunk-size = 1*HEXDIG */
-			if ((v = hexval(c)) < 0) {
+			if ((v = ascii_hexval(c)) < 0) {
 				rc = HTTP_ERR_CHUNK;
 				goto fail;
 			}
@@ -499,7 +482,7 @@ http_feed(struct http_response *r, const char *in, size_t len, size_t *used)
 			} else if (is_ows(c)) {
 				r->state = HS_CHUNK_WS;    /* BWS before ';' */
 			} else if (r->state == HS_CHUNK_SIZE &&
-			    (v = hexval(c)) >= 0) {
+			    (v = ascii_hexval(c)) >= 0) {
 				if (r->remaining > (UINT64_MAX >> 4)) {
 					rc = HTTP_ERR_CHUNK;
 					goto fail;

@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "json.h"
 
 /* Tokens json_fields takes from the lexer at a time. */
@@ -87,23 +88,12 @@ is_digit(unsigned c)
 	return c - '0' < 10;
 }
 
-static int
-hexval(unsigned c)
-{
-	if (c - '0' < 10)
-		return (int)(c - '0');
-	c |= 0x20;
-	if (c - 'a' < 6)
-		return (int)(c - 'a' + 10);
-	return -1;
-}
-
 /* Four hex digits at p, or -1. */
 static long
 hex4(const unsigned char *p)
 {
-	int a = hexval(p[0]), b = hexval(p[1]), c = hexval(p[2]),
-	    d = hexval(p[3]);
+	int a = ascii_hexval(p[0]), b = ascii_hexval(p[1]),
+	    c = ascii_hexval(p[2]), d = ascii_hexval(p[3]);
 
 	if ((a | b | c | d) < 0)
 		return -1;
@@ -556,7 +546,7 @@ lex(struct json_lexer *lx, const unsigned char *in, size_t len,
 				lx->state = S_STRING;
 			break;
 		case S_UHEX:
-			if ((v = hexval(c)) < 0) {
+			if ((v = ascii_hexval(c)) < 0) {
 				rc = JSON_ERR_ESCAPE;
 				break;
 			}

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "url.h"
 
 static const char hexdigits[] = "0123456789ABCDEF";
@@ -25,24 +26,6 @@ static int
 is_digit(unsigned char c)
 {
 	return c >= '0' && c <= '9';
-}
-
-static int
-hexval(unsigned char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static unsigned char
-lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
 }
 
 /* RFC 3986 2.3 */
@@ -74,8 +57,9 @@ part_ok(const char *s, size_t n, const char *extra)
 
 		if (c == '%') {
 			/* 2.1: pct-encoded = "%" HEXDIG HEXDIG */
-			if (n - i < 3 || hexval((unsigned char)s[i + 1]) < 0 ||
-			    hexval((unsigned char)s[i + 2]) < 0)
+			if (n - i < 3 ||
+			    ascii_hexval((unsigned char)s[i + 1]) < 0 ||
+			    ascii_hexval((unsigned char)s[i + 2]) < 0)
 				return 0;
 			i += 2;
 		} else if (!is_unreserved(c) && !is_subdelim(c) &&
@@ -100,8 +84,9 @@ pct_decode(char *dst, size_t cap, const char *s, size_t n)
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '%') {
-			if (n - i < 3 || (hi = hexval((unsigned char)s[i + 1])) < 0 ||
-			    (lo = hexval((unsigned char)s[i + 2])) < 0)
+			if (n - i < 3 ||
+			    (hi = ascii_hexval((unsigned char)s[i + 1])) < 0 ||
+			    (lo = ascii_hexval((unsigned char)s[i + 2])) < 0)
 				return -2;
 			c = (unsigned char)(hi << 4 | lo);
 			if (c == '\0')
@@ -231,7 +216,7 @@ parse_hostport(struct url *u, const char *s, size_t n)
 			return rc;
 	}
 	for (i = 0; u->host[i]; i++)
-		u->host[i] = (char)lower((unsigned char)u->host[i]);
+		u->host[i] = (char)ascii_lower((unsigned char)u->host[i]);
 	if (p < end)
 		return parse_port(u, p + 1, (size_t)(end - p - 1));
 	return URL_OK;
@@ -312,7 +297,7 @@ parse_scheme(struct url *u, const char *s)
 	if (i >= sizeof(u->scheme))
 		return URL_ERR_SCHEME;
 	for (i = 0; s[i] != ':'; i++)
-		u->scheme[i] = (char)lower((unsigned char)s[i]);
+		u->scheme[i] = (char)ascii_lower((unsigned char)s[i]);
 	u->scheme[i] = '\0';
 	return (int)i + 3;
 }
@@ -444,8 +429,9 @@ name_is(const char *s, size_t n, const char *key)
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '%') {
-			if (n - i < 3 || (hi = hexval((unsigned char)s[i + 1])) < 0 ||
-			    (lo = hexval((unsigned char)s[i + 2])) < 0)
+			if (n - i < 3 ||
+			    (hi = ascii_hexval((unsigned char)s[i + 1])) < 0 ||
+			    (lo = ascii_hexval((unsigned char)s[i + 2])) < 0)
 				return 0;
 			c = (unsigned char)(hi << 4 | lo);
 			i += 2;
@@ -498,7 +484,8 @@ static int
 prefix_nocase(const char *s, const char *pre)
 {
 	for (; *pre; s++, pre++)
-		if (lower((unsigned char)*s) != lower((unsigned char)*pre))
+		if (ascii_lower((unsigned char)*s) !=
+		    ascii_lower((unsigned char)*pre))
 			return 0;
 	return 1;
 }
