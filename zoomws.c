@@ -1200,7 +1200,6 @@ struct conn {
 	int64_t  last_rx;
 	int64_t  next_heartbeat;
 	int64_t  close_deadline;
-	int64_t  opened;
 	/* a message that waits for room in the output buffer */
 	int      pending;
 	struct ws_msg msg;
@@ -1665,7 +1664,7 @@ session(void)
 	ws_reader_init(&reader, msgbuf, cfg.max_message);
 	reader.text_later = 1;          /* handle_text checks */
 	now = now_ms();
-	c.opened = c.last_rx = now;
+	c.last_rx = now;
 	c.next_heartbeat = now + cfg.heartbeat_ms;
 	strcpy(c.reason, "connection lost");
 
