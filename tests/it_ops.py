@@ -71,6 +71,9 @@ def check_passes_step_by_step():
         expect('check passed' in r.stderr, 'verdict')
         expect('expires' in r.stderr and 'CN=' in r.stderr, 'certificate subject/expiry')
         expect_eq(r.lines(), [], 'stdout')
+        # The simulator records the close frame on its own thread: the
+        # client may have exited before it did.
+        s.wait(lambda: s.connections[0].close_code is not None, 2)
         expect_eq(s.connections[0].close_code, 1000, 'close code')
         expect(len(s.connections[0].heartbeats) >= 1, 'heartbeat sent')
 
