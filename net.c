@@ -115,6 +115,58 @@ net_random(void *buf, size_t len)
 /* ------------------------------------------------------------------ */
 /* TCP                                                                */
 
+/* The connection whose handshake every wait also moves (NULL: none). */
+static struct net_tls *background;
+
+static short
+background_events(void)
+{
+	struct net_tls *t = background;
+
+	if (t == NULL || t->bgerr != 0 || t->done)
+		return 0;
+	return net_tls_events(t);
+}
+
+static void
+background_pump(short revents)
+{
+	int rc;
+
+	if ((rc = net_tls_pump(background, revents)) != NET_OK)
+		background->bgerr = rc;
+}
+
+void
+net_tls_background(struct net_tls *t)
+{
+	background = t;
+	if (t != NULL)
+		net_tls_kick(t);
+}
+
+int
+net_poll(struct pollfd *pfd, size_t n, int timeout)
+{
+	struct pollfd all[NET_POLL_MAX + 1];
+	short ev = background_events();
+	int r;
+
+	if (ev == 0 || n > NET_POLL_MAX)
+		return poll(pfd, (nfds_t)n, timeout);
+	memcpy(all, pfd, n * sizeof(*pfd));
+	all[n].fd = background->fd;
+	all[n].events = ev;
+	all[n].revents = 0;
+	r = poll(all, (nfds_t)n + 1, timeout);
+	memcpy(pfd, all, n * sizeof(*pfd));
+	if (r > 0 && all[n].revents != 0) {
+		r--;
+		background_pump(all[n].revents);
+	}
+	return r;
+}
+
 /* Wait for events on fd or for wakefd (-1: none), until deadline.
    NET_OK when fd is ready (or in error: the next call on it says),
    else NET_ERR_TIMEOUT, NET_ERR_INTR, or NET_ERR_IO with errno set. */
@@ -134,7 +186,7 @@ wait_fd(int fd, short events, int64_t deadline, int wakefd)
 		pfd[1].fd = wakefd;
 		pfd[1].events = POLLIN;
 		pfd[1].revents = 0;
-		n = poll(pfd, 2, left > 60000 ? 60000 : (int)left);
+		n = net_poll(pfd, 2, left > 60000 ? 60000 : (int)left);
 		if (n < 0 && errno != EINTR)
 			return NET_ERR_IO;
 		if (n <= 0)
@@ -997,6 +1049,7 @@ net_tls_start(struct net_tls *t, int fd, const char *host,
 	t->offered = resume;
 	t->resumed = 0;
 	t->done = 0;
+	t->bgerr = 0;
 	return NET_OK;
 }
 
@@ -1109,6 +1162,21 @@ net_tls_pump(struct net_tls *t, short revents)
 		if (!progress)
 			return NET_OK;
 	}
+}
+
+void
+net_tls_kick(struct net_tls *t)
+{
+	unsigned char *buf;
+	size_t len;
+	ssize_t n;
+
+	if (!t->open || t->eof || !(br_ssl_engine_current_state(&t->sc.eng) &
+	    BR_SSL_SENDREC))
+		return;
+	buf = br_ssl_engine_sendrec_buf(&t->sc.eng, &len);
+	if ((n = send(t->fd, buf, len, MSG_NOSIGNAL)) > 0)
+		br_ssl_engine_sendrec_ack(&t->sc.eng, (size_t)n);
 }
 
 unsigned char *

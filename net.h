@@ -225,6 +225,8 @@ struct net_tls {
 	int                        offered;     /* session offered this time */
 	int                        resumed;
 	int                        done;        /* handshake completed */
+	int                        bgerr;       /* what ended it in the
+	                                           background, 0: nothing */
 };
 
 /*
@@ -260,6 +262,11 @@ int net_tls_closed(const struct net_tls *t);
  * says why. Application data decrypted before a close stays readable.
  */
 int net_tls_pump(struct net_tls *t, short revents);
+
+/* net_tls_kick: one non-blocking send of what the engine holds for the
+   socket (after net_tls_start: the ClientHello), reading nothing; what
+   does not go now goes with the next pump. */
+void net_tls_kick(struct net_tls *t);
 
 /* net_tls_handshake_done: 1 once the handshake has completed and
    application data can flow, else 0. */
@@ -298,6 +305,28 @@ int net_tls_write_all(struct net_tls *t, const void *buf, size_t len,
     int64_t deadline_ms, int wakefd);
 long net_tls_read(struct net_tls *t, void *buf, size_t cap,
     int64_t deadline_ms, int wakefd);
+
+/*
+ * net_tls_background: a connection whose handshake moves forward while
+ * the caller waits on another one (NULL: none). Every wait of this
+ * module, of proxy.c and of callers using net_poll then also watches
+ * t's socket and pumps t until its handshake is done; a failure of t
+ * ends that and is kept in t->bgerr (net_tls_start clears it), never
+ * reported by the wait itself. Sends what t has ready at once (its
+ * ClientHello). zoomws runs the WebSocket endpoint's handshake this way
+ * while it fetches the token.
+ */
+void net_tls_background(struct net_tls *t);
+
+/*
+ * net_poll: poll(2) on pfd[0..n), and on the background connection's
+ * socket when its handshake waits for it, pumping it when it is ready.
+ * Returns what poll does, counting only pfd's entries. n at most
+ * NET_POLL_MAX (more: no background then).
+ */
+#define NET_POLL_MAX 4
+struct pollfd;
+int net_poll(struct pollfd *pfd, size_t n, int timeout);
 
 /* net_tls_close: send close_notify if the engine can, one non-blocking
    attempt, then close the socket. t keeps its session for the next

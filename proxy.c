@@ -123,7 +123,7 @@ wait_fd(int fd, short ev, int64_t deadline, int wakefd)
 		pfd[0].events = ev;
 		pfd[1].fd = wakefd;
 		pfd[1].events = POLLIN;
-		if (poll(pfd, 2, left > 60000 ? 60000 : (int)left) < 0) {
+		if (net_poll(pfd, 2, left > 60000 ? 60000 : (int)left) < 0) {
 			if (errno == EINTR)
 				continue;
 			return PROXY_ERR_IO;

@@ -834,7 +834,7 @@ tls_wait_data(struct net_tls *t, unsigned char **p, int64_t deadline)
 		pfd[0].events = ev;
 		pfd[1].fd = wakepipe[0];
 		pfd[1].events = POLLIN;
-		if (poll(pfd, 2, left > INT_MAX ? INT_MAX : (int)left) < 0 &&
+		if (net_poll(pfd, 2, left > INT_MAX ? INT_MAX : (int)left) < 0 &&
 		    errno != EINTR)
 			return NET_ERR_IO;
 		if (pfd[1].revents)
@@ -902,15 +902,15 @@ proxy_for(const char *host)
 }
 
 /*
- * open_tls: TCP connect to u (through the proxy, if one applies) and
- * complete the TLS handshake before the deadline. Returns 0, or -1
- * after logging why, naming the peer.
+ * start_tls: TCP connect to u (through the proxy, if one applies) and
+ * set up TLS on it; nothing is sent yet. Returns 0, or -1 after logging
+ * why at level, naming the peer.
  */
 static int
-open_tls(struct net_tls *t, const struct url *u, int64_t deadline,
-    const char *what)
+start_tls(struct net_tls *t, const struct url *u, int64_t deadline,
+    const char *what, int level)
 {
-	char err[256], desc[128];
+	char err[256];
 	const char *purl;
 	struct url pu;
 	int fd, rc;
@@ -943,7 +943,7 @@ open_tls(struct net_tls *t, const struct url *u, int64_t deadline,
 		    sizeof(err));
 	if (fd < 0) {
 		if (!got_stop)
-			logm(L_WARN, "%s: %s", what, err);
+			logm(level, "%s: %s", what, err);
 		return -1;
 	}
 	if ((rc = net_tls_start(t, fd, u->host, &anchors)) < 0) {
@@ -951,6 +951,18 @@ open_tls(struct net_tls *t, const struct url *u, int64_t deadline,
 		logm(L_ERROR, "%s: TLS set-up failed", what);
 		return -1;
 	}
+	return 0;
+}
+
+/* finish_tls: complete the handshake start_tls began, before the
+   deadline. Returns 0, or -1 after logging why and closing t. */
+static int
+finish_tls(struct net_tls *t, const struct url *u, int64_t deadline,
+    const char *what)
+{
+	char err[256], desc[128];
+	int rc;
+
 	if ((rc = net_tls_handshake(t, deadline, wakepipe[0])) < 0) {
 		if (!got_stop)
 			logm(L_WARN, "%s %s:%s: TLS handshake: %s", what, u->host,
@@ -962,6 +974,16 @@ open_tls(struct net_tls *t, const struct url *u, int64_t deadline,
 	logm(L_DEBUG, "%s %s:%s: %s%s", what, u->host, u->port, desc,
 	    net_tls_resumed(t) ? " (resumed)" : "");
 	return 0;
+}
+
+/* open_tls: start_tls and finish_tls, failures logged as warnings. */
+static int
+open_tls(struct net_tls *t, const struct url *u, int64_t deadline,
+    const char *what)
+{
+	if (start_tls(t, u, deadline, what, L_WARN) < 0)
+		return -1;
+	return finish_tls(t, u, deadline, what);
 }
 
 /*
@@ -1004,6 +1026,42 @@ http_roundtrip(struct net_tls *t, const char *req, size_t reqlen,
 	}
 }
 
+/*
+ * The WebSocket connection opened early: while the token is fetched, the
+ * endpoint's TCP connect and TLS handshake run too (net_tls_background:
+ * the token fetch's waits move it), so that the upgrade can follow the
+ * token at once: the handshake's round trips and the server's signature
+ * overlap the token's. ws_early is when it was opened, 0: none. Used
+ * only within WS_EARLY_MS; a failure just means a fresh connection.
+ */
+#define WS_EARLY_MS 5000
+static int64_t ws_early;
+
+static int64_t io_deadline(void);
+
+static void
+ws_early_open(void)
+{
+	logm(L_INFO, "connecting to %s:%s", cfg.ws.host, cfg.ws.port);
+	if (start_tls(&tls_ws, &cfg.ws, io_deadline(), "WebSocket endpoint",
+	    L_DEBUG) < 0)
+		return;
+	ws_early = now_ms();
+	net_tls_background(&tls_ws);
+}
+
+/* ws_early_end: the token fetch is over; close the early connection
+   unless it is wanted (keep). */
+static void
+ws_early_end(int keep)
+{
+	net_tls_background(NULL);
+	if (ws_early && !keep) {
+		net_tls_close(&tls_ws);
+		ws_early = 0;
+	}
+}
+
 static int64_t
 io_deadline(void)
 {
@@ -1034,7 +1092,7 @@ span_integer(const char *s, size_t n)
  * access token. *retry_after_ms is set from Retry-After on 429/503.
  */
 static enum fetch_result
-fetch_token(int64_t *retry_after_ms)
+fetch_token(int64_t *retry_after_ms, int early)
 {
 	static char req[8192], head[HTTP_MAX_HEAD], body[TOKEN_BODY_MAX];
 	char creds[MAX_SECRET + 300], basic[((MAX_SECRET + 300) / 3 + 1) * 4 + 1];
@@ -1052,7 +1110,16 @@ fetch_token(int64_t *retry_after_ms)
 
 	*retry_after_ms = 0;
 	logm(L_INFO, "requesting access token from %s", cfg.oauth_url);
-	if (open_tls(&tls_oauth, &cfg.oauth, io_deadline(), "token endpoint") < 0)
+	if (start_tls(&tls_oauth, &cfg.oauth, io_deadline(), "token endpoint",
+	    L_WARN) < 0)
+		return got_stop ? FETCH_STOP : FETCH_RETRY;
+	if (early) {
+		/* Our ClientHello first, then the WebSocket's. */
+		net_tls_kick(&tls_oauth);
+		ws_early_open();
+	}
+	if (finish_tls(&tls_oauth, &cfg.oauth, io_deadline(),
+	    "token endpoint") < 0)
 		return got_stop ? FETCH_STOP : FETCH_RETRY;
 
 	fmt_snprintf(creds, sizeof(creds), "%s:%s", cfg.client_id, cfg.secret);
@@ -1647,8 +1714,23 @@ session(void)
 
 	memset(&c, 0, sizeof(c));
 	c.t = &tls_ws;
-	logm(L_INFO, "connecting to %s:%s", cfg.ws.host, cfg.ws.port);
-	if (open_tls(c.t, &cfg.ws, io_deadline(), "WebSocket endpoint") < 0)
+	if (ws_early && tls_ws.bgerr == 0)
+		tls_ws.bgerr = net_tls_pump(&tls_ws, 0);    /* closed since? */
+	if (ws_early && (tls_ws.bgerr != 0 || net_tls_closed(&tls_ws) ||
+	    now_ms() - ws_early > WS_EARLY_MS)) {
+		/* failed, closed or stale: a fresh one says why, if it fails */
+		net_tls_close(&tls_ws);
+		ws_early = 0;
+	}
+	if (ws_early) {
+		ws_early = 0;
+		rc = finish_tls(c.t, &cfg.ws, io_deadline(),
+		    "WebSocket endpoint");
+	} else {
+		logm(L_INFO, "connecting to %s:%s", cfg.ws.host, cfg.ws.port);
+		rc = open_tls(c.t, &cfg.ws, io_deadline(), "WebSocket endpoint");
+	}
+	if (rc < 0)
 		return got_stop ? END_STOP : END_RETRY;
 	rc = upgrade(c.t);
 	if (rc != 0) {
@@ -2031,7 +2113,7 @@ run_check(const char *ca_source)
 	step_end("TLS", 0, detail, NULL);
 
 	step_begin();
-	fr = fetch_token(&retry);
+	fr = fetch_token(&retry, 0);
 	if (fr != FETCH_OK)
 		return step_end("token", fr == FETCH_REJECTED ? EX_NOPERM_ :
 		    fr == FETCH_CONFIG ? EX_CONFIG_ : EX_UNAVAILABLE_, NULL,
@@ -2521,7 +2603,10 @@ main(int argc, char **argv)
 				logm(L_INFO, "access token near expiry: fetching a "
 				    "new one");
 			token_forget();
-			fr = fetch_token(&retry_after);
+			/* The WebSocket is opened during the fetch, unless
+			   attempts are failing: then one thing at a time. */
+			fr = fetch_token(&retry_after, failures == 0);
+			ws_early_end(fr == FETCH_OK);
 			if (fr == FETCH_STOP)
 				return finish(0);
 			if (fr == FETCH_REJECTED)

@@ -379,6 +379,70 @@ def sigint_during_backoff_exits_0():
         expect_eq(r.wait(3), 0, 'exit code')
 
 
+def _one_event(s, args=(), timeout=10, tcp=None, retries=False):
+    """zoomws -n 1 against s, whose next WebSocket sends one event: the
+    line written, exit 0, one WebSocket request; tcp: the TCP connections
+    the simulator must have seen; retries: whether an attempt may fail."""
+    ev = event('meeting.started', 1)
+    s.ws_scripts = [[('event', ev)]]
+    r = Run(['-n', '1'] + list(args) + FAST, s=s)
+    expect_eq(r.wait(timeout), 0, 'exit code:\n' + r.stderr)
+    expect_eq(r.lines(), [line(ev)], 'stdout')
+    expect_eq(len(s.connections), 1, 'WebSocket requests')
+    if tcp is not None:
+        expect_eq(len(s.tls), tcp, 'TCP connections: %r' % s.tls)
+    if not retries:
+        expect('reconnecting' not in r.stderr, 'a retry:\n' + r.stderr)
+    return r
+
+
+@test
+def websocket_handshake_overlaps_token_fetch():
+    # The WebSocket endpoint's TLS handshake runs while the token request
+    # is in flight: it completes before the token is even answered.
+    with sim() as s:
+        s.token_faults = [{'delay': 0.3}]
+        _one_event(s, tcp=2)
+        expect_eq(len(s.token_requests), 1, 'token requests')
+        answered = s.token_requests[0].get('answered')
+        expect(answered is not None, 'token not answered')
+        early = [t for t in s.tls if t.get('done') and t['done'] < answered]
+        expect_eq(len(early), 2, 'handshakes done before the token answer: %r' % s.tls)
+
+
+@test
+def early_websocket_failure_opens_a_fresh_one():
+    # The early connection fails (an alert in its handshake): the session
+    # opens another at once, without counting a failed attempt.
+    with sim() as s:
+        s.conn_faults = [None, 'tls_alert']
+        _one_event(s)
+        expect_eq(len(s.token_requests), 1, 'token requests')
+
+
+@test
+def stale_early_websocket_is_replaced():
+    # A token that takes longer than the early connection is kept for
+    # (5 s): the session opens a fresh one rather than trust a connection
+    # the server may have given up on (token, early, fresh).
+    with sim() as s:
+        s.token_faults = [{'delay': 5.3}]
+        _one_event(s, ['--idle-timeout', '10'], timeout=15, tcp=3)
+
+
+@test
+def failing_token_endpoint_gets_no_early_websocket_each_time():
+    # Once attempts fail, the token and the WebSocket are fetched one
+    # after the other: a broken token endpoint does not bring a stray
+    # WebSocket connection per attempt. TCP: the first attempt's early
+    # WebSocket, four token connections, the fourth attempt's WebSocket.
+    with sim() as s:
+        s.token_faults = [{'status': 500}] * 3
+        _one_event(s, ['--backoff-min', '0.01', '--backoff-max', '0.02'],
+                   tcp=6, retries=True)
+        expect_eq(len(s.token_requests), 4, 'token requests')
+
+
 @test
 def slow_reader_loses_nothing_and_heartbeat_keeps_time():
     big = 'x' * 4000

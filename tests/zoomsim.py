@@ -38,7 +38,9 @@ Token endpoint, POST /oauth/token (RFC 6749 4.4 as Zoom runs it):
     {'delay': s}              wait s seconds, then answer normally
     'chunked': True may be added to any answer with a body.
   sim.token_requests: list of dicts: method, path, query (raw string, '' if
-  none), headers (lower-case keys), body (str), form (dict), time (monotonic).
+  none), headers (lower-case keys), body (str), form (dict), time (monotonic),
+  answered (monotonic, when the answer began; absent for a fault that
+  replaced it).
 
 WebSocket endpoint, GET /ws?subscriptionId=...&access_token=...:
   The upgrade request is checked as RFC 6455 4.2.1 requires (GET, HTTP/1.1,
@@ -103,7 +105,8 @@ Records:
   close; None if none), .close_reason, .events_sent (event actions fully
   written), .opened, .ended (monotonic), .violations, .error.
   sim.violations: every protocol fault seen ('conn N: ...' / 'token: ...').
-  sim.tls: one dict per TCP connection (version, cipher, error).
+  sim.tls: one dict per TCP connection (time accepted, done when the
+  handshake completed, version, cipher, error).
   sim.errors: exceptions inside the simulator itself (scripts, bugs).
   sim.wait(pred, timeout) -> bool polls pred (exceptions count as False);
   sim.wait_connections(n, timeout) -> bool.
@@ -428,8 +431,11 @@ class Sim:
                 time.sleep(TICK)
                 continue
             try:
-                t = threading.Thread(target=self._serve, args=(s,), daemon=True,
-                                     name='zoomsim-conn')
+                # Faults go to connections in the order they were accepted,
+                # not in the order their threads happen to start.
+                fault = self._pop(self.conn_faults)
+                t = threading.Thread(target=self._serve, args=(s, fault),
+                                     daemon=True, name='zoomsim-conn')
                 with self._lock:
                     self._threads.add(t)
                     self._socks.add(s)
@@ -438,10 +444,10 @@ class Sim:
                 self._error('accept')
                 s.close()
 
-    def _serve(self, raw):
+    def _serve(self, raw, fault):
         sock = raw
         try:
-            sock = self._serve_tcp(raw)
+            sock = self._serve_tcp(raw, fault)
         except _Stop:
             pass
         except Exception:  # noqa: BLE001 - no exception reaches the server
@@ -539,9 +545,8 @@ class Sim:
             pass
 
     # -- one TCP connection ----------------------------------------------
-    def _serve_tcp(self, raw):
+    def _serve_tcp(self, raw, fault):
         raw.setblocking(False)
-        fault = self._pop(self.conn_faults)
         if fault == 'tcp_silent':
             while True:
                 self._sleep(TICK)
@@ -570,6 +575,7 @@ class Sim:
             except (ssl.SSLError, OSError) as e:
                 info['error'] = str(e)
                 return sock
+        info['done'] = time.monotonic()
         info['version'] = sock.version()
         info['cipher'] = sock.cipher()[0] if sock.cipher() else None
         head, rest = self._read_head(sock)
@@ -732,6 +738,7 @@ class Sim:
             if self._token_fault(sock, fault):
                 return
         status, body = self._token_answer(req, rec, query)
+        rec['answered'] = time.monotonic()
         chunked = self.token_chunked or bool(fault and fault.get('chunked'))
         if fault and fault.get('drip'):
             data = self._respond(None, status, body, chunked=chunked)
