@@ -1032,9 +1032,13 @@ http_roundtrip(struct net_tls *t, const char *req, size_t reqlen,
  * the token fetch's waits move it), so that the upgrade can follow the
  * token at once: the handshake's round trips and the server's signature
  * overlap the token's. ws_early is when it was opened, 0: none. Used
- * only within WS_EARLY_MS; a failure just means a fresh connection.
+ * only within WS_EARLY_MS; a failure just means a fresh connection. Its
+ * TCP connect blocks the token request, so it gets WS_EARLY_CONNECT_MS:
+ * an endpoint that does not answer is then waited for only once, by the
+ * session, with the whole I/O timeout.
  */
 #define WS_EARLY_MS 5000
+#define WS_EARLY_CONNECT_MS 2000    /* the token waits for its connect */
 static int64_t ws_early;
 
 static int64_t io_deadline(void);
@@ -1042,8 +1046,12 @@ static int64_t io_deadline(void);
 static void
 ws_early_open(void)
 {
+	int64_t deadline = now_ms() + WS_EARLY_CONNECT_MS;
+
+	if (deadline > io_deadline())
+		deadline = io_deadline();
 	logm(L_INFO, "connecting to %s:%s", cfg.ws.host, cfg.ws.port);
-	if (start_tls(&tls_ws, &cfg.ws, io_deadline(), "WebSocket endpoint",
+	if (start_tls(&tls_ws, &cfg.ws, deadline, "WebSocket endpoint",
 	    L_DEBUG) < 0)
 		return;
 	ws_early = now_ms();

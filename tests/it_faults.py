@@ -3,6 +3,7 @@
 first connection or token request; zoomws must survive it as the matrix
 says, and then deliver the event of a healthy connection exactly once."""
 import signal
+import socket
 import struct
 import time
 
@@ -70,6 +71,35 @@ def connection_refused():
     r = Run(['--max-retries', '3'] + QUICK, env=env)
     expect_eq(r.wait(), 69, 'exit code')
     expect('refused' in r.stderr and '127.0.0.1' in r.stderr, 'cause:\n%s', r.stderr)
+
+
+@test
+def websocket_endpoint_drops_syns():
+    # A WebSocket endpoint that never answers a SYN (a full accept queue
+    # drops them): the early connect made during the token fetch gives up
+    # after its own 2 s, so the token is not held for the I/O timeout;
+    # the session then waits the I/O timeout (6 s) once and says so.
+    hole = socket.socket()
+    hole.bind(('127.0.0.1', 0))
+    hole.listen(0)
+    filler = socket.create_connection(hole.getsockname())  # fills the queue
+    try:
+        with sim() as s:
+            url = 'wss://127.0.0.1:%d/ws?subscriptionId=%s' % (
+                hole.getsockname()[1], s.subscription_id)
+            r = Run(['--max-retries', '1', '--idle-timeout', '6'], s=s,
+                    extra_env={'ZOOM_WS_URL': url})
+            expect_eq(r.wait(30), 69, 'exit code:\n' + r.stderr)
+            expect_eq(len(s.token_requests), 1, 'token requests')
+            waited = s.token_requests[0]['time'] - r.t0
+            expect(waited < 4.5, 'token request %.1f s after start:\n%s',
+                   waited, r.stderr)
+            warns = [l for l in r.stderr.splitlines()
+                     if ' warn ' in l and 'WebSocket endpoint' in l]
+            expect_eq(len(warns), 1, 'WebSocket endpoint warnings:\n' + r.stderr)
+    finally:
+        filler.close()
+        hole.close()
 
 
 # ---- the upgrade -----------------------------------------------------------
