@@ -415,7 +415,9 @@ json_lexer_init(struct json_lexer *lx)
 	lx->state = S_VALUE;
 }
 
-static int
+/* Is the innermost open container an object? (Inlined: it runs at
+   every comma.) */
+HOT int
 top_is_object(const struct json_lexer *lx)
 {
 	unsigned d = lx->depth - 1;
@@ -964,6 +966,64 @@ scalar_byte(unsigned c)
 	    c == '-';
 }
 
+/* A byte that may end a scalar inside a container. */
+HOT int
+is_scalar_end(unsigned c)
+{
+	return c == ',' || c == '}' || c == ']';
+}
+
+/* The digits at p[i..n): the index past them. */
+HOT size_t
+digits(const unsigned char *p, size_t i, size_t n)
+{
+	while (i < n && is_digit(p[i]))
+		i++;
+	return i;
+}
+
+/*
+ * The length of the number (RFC 8259 6) or true, false or null at
+ * p[0..n) when ',', '}' or ']' follows it there, else 0: anything else
+ * (an error, whitespace, an escape, the end) is left to the lexer.
+ */
+static size_t
+scalar_len(const unsigned char *p, size_t n)
+{
+	const char *t;
+	size_t i = 0;
+
+	if (p[0] == 't' || p[0] == 'f' || p[0] == 'n') {
+		t = lit_text(p[0] == 't' ? JSON_TOK_TRUE : p[0] == 'f' ?
+		    JSON_TOK_FALSE : JSON_TOK_NULL);
+		for (i = 1; t[i] != '\0'; i++)
+			if (i == n || p[i] != (unsigned char)t[i])
+				return 0;
+		return i < n && is_scalar_end(p[i]) ? i : 0;
+	}
+	if (p[i] == '-')
+		i++;
+	if (i < n && p[i] == '0')
+		i++;
+	else if (i < n && p[i] >= '1' && p[i] <= '9')
+		i = digits(p, i + 1, n);
+	else
+		return 0;
+	if (i < n && p[i] == '.') {
+		if (++i == n || !is_digit(p[i]))
+			return 0;
+		i = digits(p, i + 1, n);
+	}
+	if (i < n && (p[i] | 0x20) == 'e') {
+		if (++i < n && (p[i] == '+' || p[i] == '-'))
+			i++;
+		if (i == n || !is_digit(p[i]))
+			return 0;
+		i = digits(p, i + 1, n);
+	}
+	return i < n && is_scalar_end(p[i]) ? i : 0;
+}
+
 /*
  * At p[0..n), p[0] and p[1] both '\\': the literal's form of an escape
  * of the inner document. Its length in the literal when it is one that
@@ -1014,8 +1074,11 @@ string_run(char *d, size_t room, const unsigned char *p, size_t n,
  *   time when dst lies apart; so are a valid UTF-8 sequence and the
  *   common escapes of the inner document;
  * - \" opens or closes an inner string; ':' ',' and the brackets move
- *   the inner lexer where lex() would; numbers and true, false and null,
- *   whose bytes are themselves in the literal, go to lex() where they lie;
+ *   the inner lexer where lex() would, and the :\" or ,\" that usually
+ *   follows a closing \" is taken with it; numbers and true, false and
+ *   null, whose bytes are themselves in the literal, are copied when
+ *   scalar_len() finds them whole and followed by , } or ], else go to
+ *   lex() where they lie;
  * - anything else (whitespace, other escapes, the rarer inner escapes,
  *   errors) is decoded a few bytes at a time into a small buffer and
  *   fed to lex(), which decides.
@@ -1064,10 +1127,24 @@ json_unescape_compact(char *dst, size_t cap, const char *src, size_t len)
 				continue;
 			c = s[i];
 			if (c == '\\' && end - i >= 2 && s[i + 1] == '"') {
-				lx.state = lx.kind == JSON_TOK_NAME ? S_COLON :
-				    S_AFTER;
 				PUT('"');
 				i += 2;
+				/* the commonest next two tokens, without two
+				   trips round the loop: :" after a name, ," after
+				   a string value in a container */
+				if (end - i >= 3 && s[i + 1] == '\\' &&
+				    s[i + 2] == '"' && (lx.kind == JSON_TOK_NAME ?
+				    s[i] == ':' : s[i] == ',' && lx.depth > 0)) {
+					PUT(s[i]);
+					PUT('"');
+					i += 3;
+					lx.kind = lx.kind == JSON_TOK_NAME ||
+					    !top_is_object(&lx) ? JSON_TOK_STRING :
+					    JSON_TOK_NAME;
+					continue;
+				}
+				lx.state = lx.kind == JSON_TOK_NAME ? S_COLON :
+				    S_AFTER;
 				continue;
 			}
 			if (c >= 0x80)
@@ -1115,7 +1192,19 @@ json_unescape_compact(char *dst, size_t cap, const char *src, size_t len)
 			    c != 'n')
 				break;
 			/* a number or true, false, null: its bytes are
-			   themselves in the literal, lexed where they lie */
+			   themselves in the literal. Valid and followed by
+			   , } or ] (the usual case), copied as they are;
+			   else lexed where they lie. */
+			if ((n = scalar_len(s + i, end - i)) != 0) {
+				if (n > cap - o)
+					return JSON_ERR_SPACE;
+				for (j = 0; j < n; j++)    /* dst + o <= s + i */
+					dst[o + j] = (char)s[i + j];
+				o += n;
+				i += n;
+				lx.state = S_AFTER;
+				continue;
+			}
 			for (n = 1; n < end - i && scalar_byte(s[i + n]); n++)
 				;
 			k.o = o;

@@ -632,6 +632,59 @@ unescape_compact_one_pass(void)
 	    JSON_ERR_SYNTAX);
 }
 
+/* Scalars, valid and not, in every place a container gives them, and
+   strings one after another: one pass equals two, apart and in place. */
+static void
+unescape_compact_scalars(void)
+{
+	static const char *scalars[] = { "0", "-0", "7", "-12", "1706123456789",
+	    "0.5", "-1.25", "1e5", "1E+5", "2e-08", "-0.0E-0", "01", "-",
+	    "-a", "1.", "1.e3", ".5", "1e", "1e+", "1ee", "0x1", "1-",
+	    "true", "false", "null", "tru", "nul", "truex", "True", "nulll",
+	    "t", "\"s\"", "\"\"" };
+	static const char *forms[] = { "[%s]", "[%s,1]", "[1,%s]", "{\"a\":%s}",
+	    "{\"a\":%s,\"b\":%s}", "%s", "[%s ]", "[%s\n]", "{\"a\":[%s,%s]}",
+	    "[%s,%s,\"x\"]", "{\"a\":%s}x", "[%s}", "{\"a\":%s]", "%s,",
+	    "[%s\"s\"]", "{\"a\" :%s,\"b\": %s }", "%s,%s" };
+	char doc[128], lit[512], text[512], want[512], got[512];
+	size_t i, j, k, n, len;
+	long tl, wl, gl;
+	int bad = 0;
+
+	for (i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++)
+		for (j = 0; j < sizeof(forms) / sizeof(forms[0]); j++) {
+			n = (size_t)snprintf(doc, sizeof(doc), forms[j],
+			    scalars[i], scalars[i]);
+			len = 0;
+			lit[len++] = '"';
+			for (k = 0; k < n; k++) {
+				if (doc[k] == '"' || doc[k] == '\\')
+					lit[len++] = '\\';
+				if (doc[k] == '\n') {
+					lit[len++] = '\\';
+					lit[len++] = 'n';
+				} else
+					lit[len++] = doc[k];
+			}
+			lit[len++] = '"';
+			tl = json_unescape(text, sizeof(text), lit, len);
+			wl = json_compact(want, sizeof(want), text, (size_t)tl);
+			gl = json_unescape_compact(got, sizeof(got), lit, len);
+			if (gl != wl || (wl >= 0 &&
+			    memcmp(got, want, (size_t)wl) != 0)) {
+				if (bad++ < 3)
+					printf("  %s: %ld, two passes %ld\n", doc,
+					    gl, wl);
+				continue;
+			}
+			gl = json_unescape_compact(lit, len, lit, len);
+			if (gl != wl || (wl >= 0 && memcmp(lit, want, (size_t)wl)))
+				if (bad++ < 3)
+					printf("  %s in place: %ld\n", doc, gl);
+		}
+	CHECK(bad == 0);
+}
+
 /* A long event in one literal: the decoder's chunks meet the lexer's
    states at every offset. */
 static void
@@ -1464,6 +1517,7 @@ main(void)
 	RUN(unescape_cap);
 	RUN(unescape_in_place);
 	RUN(unescape_compact_one_pass);
+	RUN(unescape_compact_scalars);
 	RUN(unescape_compact_long);
 	RUN(unescape_compact_random);
 	RUN(fields_of_envelopes);
