@@ -48,6 +48,7 @@ struct sink {
 	size_t             tcap;
 	size_t             nt;          /* tokens in tok */
 	unsigned           maxdepth;    /* deeper tokens are not reported */
+	int                pause;       /* lex() returns after a member name */
 };
 
 /* The few helpers of the hot loops are inlined even where the build
@@ -56,6 +57,13 @@ struct sink {
 #define HOT static inline __attribute__((always_inline))
 #else
 #define HOT static inline
+#endif
+/* A loop kept out of a large caller, where it would run short of
+   registers. */
+#if defined(__GNUC__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
 #endif
 
 #define ONES  ((uint64_t)0x0101010101010101ULL)
@@ -197,6 +205,73 @@ word_run(char *d, const unsigned char *p, size_t n, size_t *at)
 	return 0;
 }
 
+/* The high bit of each byte of w that equals c. Exact: with the high
+   bits cleared no byte sum carries. */
+HOT uint64_t
+eq_bytes(uint64_t w, unsigned c)
+{
+	const uint64_t m7 = ONES * 0x7F;
+	uint64_t x = w ^ ONES * c;
+
+	return ~(((x & m7) + m7) | x) & HIGHS;
+}
+
+/*
+ * Where the string literal whose opening quote is just before p ends:
+ * the index in p[0..n) of the first quote no backslash escapes, or n.
+ * Nothing else is looked at: a backslash hides the byte after it,
+ * whatever that is, and the bytes between may be anything.
+ *
+ * A word at a time. Little-endian, the flag of byte k + 1 is 8 bits
+ * above that of byte k, so a word without two backslashes in a row
+ * (the usual case: each escape is one) gives the escaped bytes as the
+ * backslashes shifted up a byte, plus byte 0 when the word before
+ * ended in one. Words with backslashes in a row go a byte at a time;
+ * without FIRST_BYTE (big-endian, JSON_PORTABLE) so does every word
+ * that holds a quote or a backslash.
+ */
+static NOINLINE size_t
+string_end(const unsigned char *p, size_t n)
+{
+	const unsigned char *s = p, *e = p + n, *stop;
+	uint64_t w, q, b, esc = 0;      /* esc: *s is escaped, as 0x80 */
+
+	for (;;) {
+		stop = e;
+		for (; e - s >= 8; s += 8) {
+			memcpy(&w, s, 8);
+			q = eq_bytes(w, '"');
+			b = eq_bytes(w, '\\');
+#ifdef FIRST_BYTE
+			b &= ~esc;      /* an escaped backslash escapes nothing */
+			if ((b & b << 8) != 0) {
+				stop = s + 8;
+				break;
+			}
+			if ((q &= ~(b << 8 | esc)) != 0)
+				return (size_t)(s - p) + FIRST_BYTE(q);
+			esc = b >> 56;
+#else
+			if ((q | b) != 0) {
+				stop = s + 8;
+				break;
+			}
+			esc = 0;
+#endif
+		}
+		if (s == e)
+			return n;
+		for (; s < stop; s++) {
+			if (esc)
+				esc = 0;
+			else if (*s == '\\')
+				esc = 0x80;
+			else if (*s == '"')
+				return (size_t)(s - p);
+		}
+	}
+}
+
 /* The length of the run of plain bytes at p[0..n). */
 HOT size_t
 plain_run(const unsigned char *p, size_t n)
@@ -327,6 +402,10 @@ emit(struct sink *k, int kind, unsigned depth, size_t start, size_t end)
 	t->depth = depth;
 	t->start = start;
 	t->end = end;
+	/* No room left: lex() stops before the next byte, for its caller
+	   to look at the name (json_envelope). */
+	if (kind == JSON_TOK_NAME && k->pause)
+		k->tcap = k->nt;
 }
 
 void
@@ -336,7 +415,9 @@ json_lexer_init(struct json_lexer *lx)
 	lx->state = S_VALUE;
 }
 
-static int
+/* Is the innermost open container an object? (Inlined: it runs at
+   every comma.) */
+HOT int
 top_is_object(const struct json_lexer *lx)
 {
 	unsigned d = lx->depth - 1;
@@ -885,6 +966,64 @@ scalar_byte(unsigned c)
 	    c == '-';
 }
 
+/* A byte that may end a scalar inside a container. */
+HOT int
+is_scalar_end(unsigned c)
+{
+	return c == ',' || c == '}' || c == ']';
+}
+
+/* The digits at p[i..n): the index past them. */
+HOT size_t
+digits(const unsigned char *p, size_t i, size_t n)
+{
+	while (i < n && is_digit(p[i]))
+		i++;
+	return i;
+}
+
+/*
+ * The length of the number (RFC 8259 6) or true, false or null at
+ * p[0..n) when ',', '}' or ']' follows it there, else 0: anything else
+ * (an error, whitespace, an escape, the end) is left to the lexer.
+ */
+static size_t
+scalar_len(const unsigned char *p, size_t n)
+{
+	const char *t;
+	size_t i = 0;
+
+	if (p[0] == 't' || p[0] == 'f' || p[0] == 'n') {
+		t = lit_text(p[0] == 't' ? JSON_TOK_TRUE : p[0] == 'f' ?
+		    JSON_TOK_FALSE : JSON_TOK_NULL);
+		for (i = 1; t[i] != '\0'; i++)
+			if (i == n || p[i] != (unsigned char)t[i])
+				return 0;
+		return i < n && is_scalar_end(p[i]) ? i : 0;
+	}
+	if (p[i] == '-')
+		i++;
+	if (i < n && p[i] == '0')
+		i++;
+	else if (i < n && p[i] >= '1' && p[i] <= '9')
+		i = digits(p, i + 1, n);
+	else
+		return 0;
+	if (i < n && p[i] == '.') {
+		if (++i == n || !is_digit(p[i]))
+			return 0;
+		i = digits(p, i + 1, n);
+	}
+	if (i < n && (p[i] | 0x20) == 'e') {
+		if (++i < n && (p[i] == '+' || p[i] == '-'))
+			i++;
+		if (i == n || !is_digit(p[i]))
+			return 0;
+		i = digits(p, i + 1, n);
+	}
+	return i < n && is_scalar_end(p[i]) ? i : 0;
+}
+
 /*
  * At p[0..n), p[0] and p[1] both '\\': the literal's form of an escape
  * of the inner document. Its length in the literal when it is one that
@@ -935,8 +1074,11 @@ string_run(char *d, size_t room, const unsigned char *p, size_t n,
  *   time when dst lies apart; so are a valid UTF-8 sequence and the
  *   common escapes of the inner document;
  * - \" opens or closes an inner string; ':' ',' and the brackets move
- *   the inner lexer where lex() would; numbers and true, false and null,
- *   whose bytes are themselves in the literal, go to lex() where they lie;
+ *   the inner lexer where lex() would, and the :\" or ,\" that usually
+ *   follows a closing \" is taken with it; numbers and true, false and
+ *   null, whose bytes are themselves in the literal, are copied when
+ *   scalar_len() finds them whole and followed by , } or ], else go to
+ *   lex() where they lie;
  * - anything else (whitespace, other escapes, the rarer inner escapes,
  *   errors) is decoded a few bytes at a time into a small buffer and
  *   fed to lex(), which decides.
@@ -985,10 +1127,24 @@ json_unescape_compact(char *dst, size_t cap, const char *src, size_t len)
 				continue;
 			c = s[i];
 			if (c == '\\' && end - i >= 2 && s[i + 1] == '"') {
-				lx.state = lx.kind == JSON_TOK_NAME ? S_COLON :
-				    S_AFTER;
 				PUT('"');
 				i += 2;
+				/* the commonest next two tokens, without two
+				   trips round the loop: :" after a name, ," after
+				   a string value in a container */
+				if (end - i >= 3 && s[i + 1] == '\\' &&
+				    s[i + 2] == '"' && (lx.kind == JSON_TOK_NAME ?
+				    s[i] == ':' : s[i] == ',' && lx.depth > 0)) {
+					PUT(s[i]);
+					PUT('"');
+					i += 3;
+					lx.kind = lx.kind == JSON_TOK_NAME ||
+					    !top_is_object(&lx) ? JSON_TOK_STRING :
+					    JSON_TOK_NAME;
+					continue;
+				}
+				lx.state = lx.kind == JSON_TOK_NAME ? S_COLON :
+				    S_AFTER;
 				continue;
 			}
 			if (c >= 0x80)
@@ -1036,7 +1192,19 @@ json_unescape_compact(char *dst, size_t cap, const char *src, size_t len)
 			    c != 'n')
 				break;
 			/* a number or true, false, null: its bytes are
-			   themselves in the literal, lexed where they lie */
+			   themselves in the literal. Valid and followed by
+			   , } or ] (the usual case), copied as they are;
+			   else lexed where they lie. */
+			if ((n = scalar_len(s + i, end - i)) != 0) {
+				if (n > cap - o)
+					return JSON_ERR_SPACE;
+				for (j = 0; j < n; j++)    /* dst + o <= s + i */
+					dst[o + j] = (char)s[i + j];
+				o += n;
+				i += n;
+				lx.state = S_AFTER;
+				continue;
+			}
 			for (n = 1; n < end - i && scalar_byte(s[i + n]); n++)
 				;
 			k.o = o;
@@ -1136,13 +1304,42 @@ name_eq(const char *p, size_t len, const char *key)
 	return key[n] == '\0';
 }
 
+/*
+ * After the member name that ended at doc[at]: when a string value
+ * follows (the ':' and whitespace on either side are checked here), the
+ * offset of its opening quote and, at *end, one past its closing quote,
+ * found by string_end() alone. -1 when something else follows, for the
+ * lexer to judge; JSON_ERR_TRUNCATED when no quote closes the string.
+ */
+static long
+skim_value(const char *doc, size_t len, size_t at, size_t *end)
+{
+	const unsigned char *d = (const unsigned char *)doc;
+	size_t i = at, e;
+
+	while (i < len && is_ws(d[i]))
+		i++;
+	if (i == len || d[i] != ':')
+		return -1;
+	while (++i < len && is_ws(d[i]))
+		;
+	if (i == len || d[i] != '"')
+		return -1;
+	e = i + 1 + string_end(d + i + 1, len - i - 1);
+	if (e == len)
+		return JSON_ERR_TRUNCATED;
+	*end = e + 1;
+	return (long)i;
+}
+
 int
-json_fields(const char *doc, size_t len, struct json_field *f, size_t nf)
+json_envelope(const char *doc, size_t len, struct json_field *f, size_t nf,
+    size_t lazy)
 {
 	struct json_lexer lx;
 	struct json_token t[JSON_FIELD_TOKS], *tk;
 	struct sink k;
-	size_t at = 0, i, j, left = nf, cur = nf, open = nf;
+	size_t at = 0, i, j, left = nf, cur = nf, open = nf, end;
 	long n;
 	int rc;
 
@@ -1150,16 +1347,22 @@ json_fields(const char *doc, size_t len, struct json_field *f, size_t nf)
 		f[i].type = JSON_NONE;
 		f[i].start = f[i].end = 0;
 	}
+	/* Of fields with the same key the first is the one filled. */
+	for (i = 0; i < lazy && lazy < nf; i++)
+		if (strcmp(f[i].key, f[lazy].key) == 0)
+			lazy = i;
 	json_lexer_init(&lx);
 	memset(&k, 0, sizeof(k));
 	if (nf > 0) {
 		/* Only the members of a top-level object matter. */
 		k.tok = t;
-		k.tcap = JSON_FIELD_TOKS;
 		k.maxdepth = 1;
+		/* Until the lazy member's name, stop at each name. */
+		k.pause = lazy < nf;
 	}
 	do {
 		k.nt = 0;
+		k.tcap = JSON_FIELD_TOKS;
 		n = lex(&lx, (const unsigned char *)doc + at, len - at, &k);
 		if (n < 0) {
 			rc = (int)n;
@@ -1183,6 +1386,8 @@ json_fields(const char *doc, size_t len, struct json_field *f, size_t nf)
 							cur = i;
 						break;
 					}
+				if (cur == lazy)
+					k.pause = 0;    /* no more stops */
 			} else if (tk->kind == JSON_TOK_OBJECT_END ||
 			    tk->kind == JSON_TOK_ARRAY_END) {
 				if (open < nf) {
@@ -1200,6 +1405,26 @@ json_fields(const char *doc, size_t len, struct json_field *f, size_t nf)
 				else
 					left--;
 				cur = nf;
+			}
+		}
+		/* Just past the lazy member's name (the lexer stopped there,
+		   paused or out of slots): a string value is taken as
+		   string_end() delimits it, and the lexer goes on after it,
+		   as if it had read it. */
+		if (cur < nf && cur == lazy && lx.state == S_COLON) {
+			n = skim_value(doc, len, at, &end);
+			if (n == JSON_ERR_TRUNCATED) {
+				rc = (int)n;
+				goto fail;
+			}
+			if (n >= 0) {
+				f[lazy].type = JSON_STRING;
+				f[lazy].start = (size_t)n;
+				f[lazy].end = end;
+				left--;
+				cur = nf;
+				lx.state = S_AFTER;
+				lx.pos = at = end;
 			}
 		}
 		if (left == 0)
@@ -1223,6 +1448,12 @@ fail:
 		f[i].start = f[i].end = 0;
 	}
 	return rc;
+}
+
+int
+json_fields(const char *doc, size_t len, struct json_field *f, size_t nf)
+{
+	return json_envelope(doc, len, f, nf, nf);
 }
 
 const char *

@@ -157,6 +157,22 @@ struct json_field {
 int json_fields(const char *doc, size_t len, struct json_field *f, size_t nf);
 
 /*
+ * json_envelope: json_fields, but the value of one member is only
+ * delimited: when the first top-level member named f[lazy].key has a
+ * string value, its end is the first quote that no backslash escapes,
+ * and nothing between its quotes is checked (escapes, control
+ * characters, UTF-8). The caller must check them, as json_unescape and
+ * json_unescape_compact do, before it takes doc for valid JSON or for
+ * UTF-8. Everything else in doc, later members of that name too, is
+ * checked as json_fields does, and the fields are those json_fields
+ * gives whenever it accepts doc. lazy >= nf: json_fields exactly.
+ * For an envelope whose "content" holds a whole event, to spare that
+ * text a pass of the lexer before the one that decodes it.
+ */
+int json_envelope(const char *doc, size_t len, struct json_field *f,
+    size_t nf, size_t lazy);
+
+/*
  * json_unescape: decode the string literal src[0..len) (quotes
  * included) to UTF-8 in dst[0..cap). dst may equal src: decoding never
  * writes ahead of reading. Returns the decoded length (the text may

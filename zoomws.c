@@ -1386,34 +1386,36 @@ handle_text(struct conn *c, unsigned char *data, size_t len)
 	char *dst, *ev, pv[128];
 	size_t evlen, rawlen = 0;
 	long n;
-	int rc;
+	int rc, event;
 
 	/* Compacted output is never longer than the message; room for a
 	   newline and a gap line besides. */
 	if ((dst = out_reserve(len + OUT_RESERVE)) == NULL)
 		return H_BLOCKED;
-	if ((rc = json_fields(doc, len, f, 3)) != 0) {
-		/* RFC 6455 8.1, checked here rather than by the reader
-		   (text_later): what json_fields accepts is UTF-8. */
-		if (!ws_utf8_valid(data, len))
-			return H_UTF8;
-		stats.malformed++;
-		logm(L_WARN, "message that is not JSON (%s): %s",
-		    json_strerror(rc), preview(data, len, pv, sizeof(pv)));
-		return H_DONE;
-	}
+	/* json_envelope checks all of the message but a content string,
+	   which it only delimits: an event's is checked once, as it is
+	   decoded; any other's with the whole message just below (with
+	   --raw, by the compaction). */
+	if ((rc = json_envelope(doc, len, f, 3, 2)) != 0)
+		goto not_json;
+	event = f[0].type == JSON_STRING && json_streq(doc + f[0].start,
+	    f[0].end - f[0].start, "message");
 	if (cfg.raw) {
 		n = json_compact(dst, out.cap - out.tail, doc, len);
-		if (n < 0)
-			return H_DONE;	/* json_fields said it is valid */
+		if (n < 0) {
+			rc = (int)n;
+			goto not_json;
+		}
 		rawlen = (size_t)n;
-	}
+	} else if (!event && f[2].type == JSON_STRING &&
+	    (rc = json_validate(doc, len)) != 0)
+		goto not_json;
 	if (f[0].type != JSON_STRING) {
 		logm(L_INFO, "message without a module: %s",
 		    preview(data, len, pv, sizeof(pv)));
 		goto raw_out;
 	}
-	if (json_streq(doc + f[0].start, f[0].end - f[0].start, "message")) {
+	if (event) {
 		stats.events_in++;
 		ev = (char *)data + f[2].start;
 		evlen = f[2].end - f[2].start;
@@ -1432,6 +1434,12 @@ handle_text(struct conn *c, unsigned char *data, size_t len)
 			goto malformed;
 		}
 		if (n < 0) {
+			/* RFC 6455 8.1: the bad part may be the content
+			   string, which nothing else checked. With --raw
+			   json_compact did, and the event was decoded over
+			   the message. */
+			if (!cfg.raw && !ws_utf8_valid(data, len))
+				return H_UTF8;
 			rc = (int)n;
 			goto malformed;
 		}
@@ -1496,6 +1504,16 @@ raw_out:
 		dst[rawlen] = '\n';
 		out.tail += rawlen + 1;
 	}
+	return H_DONE;
+not_json:
+	/* RFC 6455 8.1, checked here rather than by the reader
+	   (text_later): what json_envelope and then json_unescape_compact,
+	   json_validate or json_compact accept is UTF-8. */
+	if (!ws_utf8_valid(data, len))
+		return H_UTF8;
+	stats.malformed++;
+	logm(L_WARN, "message that is not JSON (%s): %s", json_strerror(rc),
+	    preview(data, len, pv, sizeof(pv)));
 	return H_DONE;
 }
 

@@ -11,7 +11,11 @@
  *  - json_fields finds, for names taken from the document, the value
  *    of their first occurrence among the top-level members, as the
  *    token stream says; on an invalid document it fails the same way;
- *  - a string document decodes the same in place and apart.
+ *  - a string document decodes the same in place and apart;
+ *  - json_envelope, skimming "content" (as zoomws does) or "x": what
+ *    json_fields accepts it accepts with the same fields; what it
+ *    accepts and json_fields refuses has a skimmed string that
+ *    json_unescape and json_unescape_compact refuse.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -162,11 +166,49 @@ check_fields(const char *doc, size_t len, const struct json_token *t,
 	}
 }
 
+/* json_envelope against json_fields (verdict rc) for fields f[0..nf)
+   with f[lazy] the skimmed one; b and c are scratch. */
+static void
+check_envelope(const char *doc, size_t len, int rc, struct json_field *f,
+    size_t nf, size_t lazy)
+{
+	struct json_field g[3];
+	size_t i, sl;
+	int re;
+
+	memcpy(g, f, nf * sizeof(g[0]));
+	re = json_envelope(doc, len, g, nf, lazy);
+	if (rc == JSON_OK) {
+		if (json_fields(doc, len, f, nf) != JSON_OK || re != JSON_OK)
+			__builtin_trap();
+		for (i = 0; i < nf; i++)
+			if (f[i].type != g[i].type || f[i].start != g[i].start ||
+			    f[i].end != g[i].end)
+				__builtin_trap();
+		return;
+	}
+	if (re != JSON_OK) {
+		for (i = 0; i < nf; i++)
+			if (g[i].type != JSON_NONE)
+				__builtin_trap();
+		return;
+	}
+	/* accepted only by json_envelope: the string it skimmed is bad */
+	if (g[lazy].type != JSON_STRING)
+		__builtin_trap();
+	sl = g[lazy].end - g[lazy].start;
+	if (json_unescape(b, MAXDOC, doc + g[lazy].start, sl) >= 0 ||
+	    json_unescape_compact(c, MAXDOC, doc + g[lazy].start, sl) >= 0)
+		__builtin_trap();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct json_lexer lx;
 	struct json_field f = { "x", JSON_NONE, 0, 0 };
+	struct json_field zoom[3] = { { "module", JSON_NONE, 0, 0 },
+	    { "success", JSON_NONE, 0, 0 }, { "content", JSON_NONE, 0, 0 } };
 	const char *doc = (const char *)data;
 	size_t n0, n1, n2, cut1, cut2, tcap, nb, sl;
 	uint32_t h = 2166136261u;
@@ -205,6 +247,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    memcmp(a, b, nb) != 0)))
 		__builtin_trap();
 
+	check_envelope(doc, size, rc, zoom, 3, 2);
+	check_envelope(doc, size, rc, &f, 1, 0);
 	if (rc != JSON_OK) {
 		if (json_fields(doc, size, &f, 1) != rc || f.type != JSON_NONE)
 			__builtin_trap();

@@ -119,6 +119,46 @@ def malformed_content_logged_and_skipped():
 
 
 @test
+def bad_content_strings_logged_and_skipped():
+    # The content string is checked once, as the event is decoded; in
+    # messages that are not events, with the whole message.
+    good = [event('meeting.started', 1), event('meeting.ended', 2)]
+    with sim() as s:
+        s.ws_scripts = [[('text', '{"module":"message","content":"{\\"a\\":\\q}",'
+                                  '"header":{}}'),
+                         ('text', '{"module":"heartbeat","success":true,'
+                                  '"content":"bad \\x escape"}'),
+                         ('text', '{"module":"surprise","content":"tab\there"}'),
+                         ('event', good[0]), ('event', good[1]), ('hold',)]]
+        r = Run(FAST, s=s)
+        rc, ln = r.counters(2)
+        expect_eq(rc, 0, 'exit code')
+        expect_eq(r.lines(), [line(e) for e in good], 'stdout')
+        expect_eq(r.stderr.count('event content is not valid JSON (bad escape'), 1,
+                  'bad event logged once:\n' + r.stderr)
+        expect_eq(r.stderr.count('message that is not JSON'), 2,
+                  'heartbeat and unknown module logged:\n' + r.stderr)
+        for word in ('events in 3', 'out 2', 'malformed 3'):
+            expect(word in ln, '%r missing from %r', word, ln)
+        expect_eq(s.connections[0].close_code, 1000, 'close code')
+
+
+@test
+def raw_mode_bad_content_string_not_printed():
+    ev = event('meeting.started')
+    with sim() as s:
+        s.ws_scripts = [[('text', '{"module":"message","content":"{\\"a\\":1\\u12}"}'),
+                         ('event', ev)]]
+        r = Run(['-n', '1', '--raw'] + FAST, s=s)
+        expect_eq(r.wait(), 0, 'exit code')
+        got = r.lines()
+        expect_eq(len(got), 2, 'lines (build_connection, the good event)')
+        expect_eq(json.loads(got[1])['content'], json.dumps(ev), 'the good event')
+        expect('message that is not JSON (bad escape' in r.stderr,
+               'bad message logged:\n%s', r.stderr)
+
+
+@test
 def fragmented_with_pings_between():
     ev = event('recording.completed', 7, files=['f%d' % i for i in range(50)])
     msg = json.dumps({'module': 'message', 'content': json.dumps(ev), 'header': {}}).encode()
@@ -557,6 +597,10 @@ def protocol_errors_close_with_right_codes():
         ([(True, 1, b'\xff\xfe')], 1007),                      # invalid UTF-8
         ([(True, 1, b'not JSON \xff')], 1007),                 # ... after a JSON error
         ([(False, 1, b'{"a":"\xc3'), (True, 0, b'\x28"}')], 1007),  # ... across fragments
+        ([(True, 1, b'{"module":"message","content":"{\\"a\\":\\"\xff\\"}"}')],
+         1007),                                                # ... in an event's content
+        ([(True, 1, b'{"module":"heartbeat","success":true,"content":"\xc3("}')],
+         1007),                                                # ... in a heartbeat's
         ([(True, 3, b'x')], 1002),                             # reserved opcode
         ([(True, 0, b'x')], 1002),                             # stray continuation
     ]

@@ -151,12 +151,8 @@ def sigusr1_prints_counters():
     with sim() as s:
         s.ws_scripts = [[('event', e) for e in evs] + [('hold',)]]
         r = Run(FAST, s=s)
-        r.wait_lines(3)
-        r.signal(signal.SIGUSR1)
-        r.wait_stderr('counters:')
-        r.signal(signal.SIGTERM)
-        expect_eq(r.wait(), 0, 'exit code')
-        ln = [l for l in r.stderr.splitlines() if 'counters:' in l][0]
+        rc, ln = r.counters(3)
+        expect_eq(rc, 0, 'exit code')
         for word in ('uptime', 'connects 1', 'events in 3', 'out 3', 'filtered 0',
                      'malformed 0', 'bytes in', 'last event'):
             expect(word in ln, '%r missing from %r', word, ln)

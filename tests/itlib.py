@@ -170,6 +170,16 @@ class Run:
     def signal(self, sig=signal.SIGTERM):
         self.p.send_signal(sig)
 
+    def counters(self, n):
+        """Once n lines are out: SIGUSR1, then SIGTERM. Returns the exit
+        code and the counters line the SIGUSR1 logged."""
+        self.wait_lines(n)
+        self.signal(signal.SIGUSR1)
+        self.wait_stderr('counters:')
+        self.signal(signal.SIGTERM)
+        rc = self.wait()
+        return rc, [l for l in self.stderr.splitlines() if 'counters:' in l][0]
+
     def stop(self):
         if self.p.poll() is None:
             self.p.kill()
