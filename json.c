@@ -866,14 +866,16 @@ utf8_put(unsigned char *p, unsigned long cp)
 
 /*
  * Decode the inside of a string literal, s[*ip..end), into dst[0..cap)
- * until end, or until the next piece does not fit. Advances *ip past
- * what was decoded; returns the bytes written or a JSON_ERR_*. Every
+ * until end, or until the next piece does not fit; with quote_ends, also
+ * until a quote no backslash escapes (the literal's end, left unread).
+ * Advances *ip past what was decoded; returns the bytes written or a
+ * JSON_ERR_*. Every
  * input form is at least as long as its output, so dst may be s + *ip
  * or before it.
  */
 static long
 decode(const unsigned char *s, size_t *ip, size_t end, char *dst,
-    size_t cap)
+    size_t cap, int quote_ends)
 {
 	size_t i = *ip, o = 0, n, adv, room, lim;
 	unsigned char u[4];
@@ -898,6 +900,8 @@ decode(const unsigned char *s, size_t *ip, size_t end, char *dst,
 			i += n;
 			continue;
 		}
+		if (s[i] == '"' && quote_ends)
+			break;
 		if (s[i] != '\\')
 			return s[i] == '"' ? JSON_ERR_SYNTAX : JSON_ERR_CONTROL;
 		/* RFC 8259 7: escapes */
@@ -952,7 +956,7 @@ json_unescape(char *dst, size_t cap, const char *src, size_t len)
 		return JSON_ERR_LENGTH;
 	if (!quoted(src, len))
 		return JSON_ERR_SYNTAX;
-	n = decode((const unsigned char *)src, &i, len - 1, dst, cap);
+	n = decode((const unsigned char *)src, &i, len - 1, dst, cap, 0);
 	if (n >= 0 && i < len - 1)
 		return JSON_ERR_SPACE;
 	return n;
@@ -1084,6 +1088,11 @@ string_run(char *d, size_t room, const unsigned char *p, size_t n,
  *   fed to lex(), which decides.
  * Every output byte comes from at least one literal byte read before
  * it, so dst may be src.
+ *
+ * With litlen (open: src[0..len) is a literal and what follows it), the
+ * literal's end is found on the way: none of the cases above takes a
+ * quote that no backslash escapes, so it reaches decode(), which stops
+ * there; *litlen is then the literal's length.
  */
 #define PUT(c) do {                                     \
 	if (o == cap)                                   \
@@ -1091,8 +1100,9 @@ string_run(char *d, size_t room, const unsigned char *p, size_t n,
 	dst[o++] = (char)(c);                           \
 } while (0)
 
-long
-json_unescape_compact(char *dst, size_t cap, const char *src, size_t len)
+static long
+unescape_compact(char *dst, size_t cap, const char *src, size_t len,
+    size_t *litlen)
 {
 	const unsigned char *s = (const unsigned char *)src;
 	struct json_lexer lx;
@@ -1105,7 +1115,7 @@ json_unescape_compact(char *dst, size_t cap, const char *src, size_t len)
 
 	if (len > LONG_MAX)
 		return JSON_ERR_LENGTH;
-	if (!quoted(src, len))
+	if (litlen != NULL ? len < 2 || src[0] != '"' : !quoted(src, len))
 		return JSON_ERR_SYNTAX;
 	json_lexer_init(&lx);
 	memset(&k, 0, sizeof(k));
@@ -1113,7 +1123,7 @@ json_unescape_compact(char *dst, size_t cap, const char *src, size_t len)
 	k.cap = cap;
 	apart = (uintptr_t)dst + cap <= (uintptr_t)src ||
 	    (uintptr_t)src + len <= (uintptr_t)dst;
-	end = len - 1;
+	end = litlen != NULL ? len : len - 1;
 	while (i < end) {
 		c = s[i];
 		switch (lx.state) {
@@ -1244,12 +1254,15 @@ json_unescape_compact(char *dst, size_t cap, const char *src, size_t len)
 			continue;
 		}
 		/* the rest, a few decoded bytes at a time */
-		if ((r = decode(s, &i, end, (char *)u, sizeof(u))) < 0)
+		if ((r = decode(s, &i, end, (char *)u, sizeof(u),
+		    litlen != NULL)) < 0)
 			return r;
 		k.o = o;
 		if ((r = lex(&lx, u, (size_t)r, &k)) < 0)
 			return r;
 		o = k.o;
+		if (litlen != NULL && i < end && s[i] == '"')
+			break;                  /* the literal's end */
 		continue;
 open:
 		lx.state = S_STRING;
@@ -1262,12 +1275,23 @@ close:
 		PUT(c);
 		i++;
 	}
+	if (litlen != NULL) {
+		if (i == end)
+			return JSON_ERR_TRUNCATED;  /* no quote closes it */
+		*litlen = i + 1;
+	}
 	if ((rc = json_lexer_end(&lx, NULL)) != JSON_OK)
 		return rc;
 	return (long)o;
 }
 
 #undef PUT
+
+long
+json_unescape_compact(char *dst, size_t cap, const char *src, size_t len)
+{
+	return unescape_compact(dst, cap, src, len, NULL);
+}
 
 int
 json_streq(const char *src, size_t len, const char *s)
@@ -1280,7 +1304,7 @@ json_streq(const char *src, size_t len, const char *s)
 		return 0;
 	while (i < len - 1) {
 		m = decode((const unsigned char *)src, &i, len - 1, buf,
-		    sizeof(buf));
+		    sizeof(buf), 0);
 		if (m < 0 || (size_t)m > n - at ||
 		    memcmp(buf, s + at, (size_t)m) != 0)
 			return 0;
@@ -1308,14 +1332,18 @@ name_eq(const char *p, size_t len, const char *key)
  * After the member name that ended at doc[at]: when a string value
  * follows (the ':' and whitespace on either side are checked here), the
  * offset of its opening quote and, at *end, one past its closing quote,
- * found by string_end() alone. -1 when something else follows, for the
- * lexer to judge; JSON_ERR_TRUNCATED when no quote closes the string.
+ * found by string_end() alone, or with dst != NULL by decoding the
+ * string with unescape_compact() into dst[0..cap) (*dlen: its result),
+ * string_end() only when that fails before the end. -1 when something
+ * else follows, for the lexer to judge; JSON_ERR_TRUNCATED when no
+ * quote closes the string.
  */
 static long
-skim_value(const char *doc, size_t len, size_t at, size_t *end)
+skim_value(const char *doc, size_t len, size_t at, size_t *end, char *dst,
+    size_t cap, long *dlen)
 {
 	const unsigned char *d = (const unsigned char *)doc;
-	size_t i = at, e;
+	size_t i = at, e, ll = 0;
 
 	while (i < len && is_ws(d[i]))
 		i++;
@@ -1325,7 +1353,9 @@ skim_value(const char *doc, size_t len, size_t at, size_t *end)
 		;
 	if (i == len || d[i] != '"')
 		return -1;
-	e = i + 1 + string_end(d + i + 1, len - i - 1);
+	if (dst != NULL)
+		*dlen = unescape_compact(dst, cap, doc + i, len - i, &ll);
+	e = ll != 0 ? i + ll - 1 : i + 1 + string_end(d + i + 1, len - i - 1);
 	if (e == len)
 		return JSON_ERR_TRUNCATED;
 	*end = e + 1;
@@ -1333,8 +1363,8 @@ skim_value(const char *doc, size_t len, size_t at, size_t *end)
 }
 
 int
-json_envelope(const char *doc, size_t len, struct json_field *f, size_t nf,
-    size_t lazy)
+json_envelope_decode(const char *doc, size_t len, struct json_field *f,
+    size_t nf, size_t lazy, char *dst, size_t cap, long *dlen)
 {
 	struct json_lexer lx;
 	struct json_token t[JSON_FIELD_TOKS], *tk;
@@ -1342,6 +1372,9 @@ json_envelope(const char *doc, size_t len, struct json_field *f, size_t nf,
 	size_t at = 0, i, j, left = nf, cur = nf, open = nf, end;
 	long n;
 	int rc;
+
+	if (dlen != NULL)
+		*dlen = JSON_ERR_EMPTY;         /* nothing decoded */
 
 	for (i = 0; i < nf; i++) {
 		f[i].type = JSON_NONE;
@@ -1412,7 +1445,7 @@ json_envelope(const char *doc, size_t len, struct json_field *f, size_t nf,
 		   string_end() delimits it, and the lexer goes on after it,
 		   as if it had read it. */
 		if (cur < nf && cur == lazy && lx.state == S_COLON) {
-			n = skim_value(doc, len, at, &end);
+			n = skim_value(doc, len, at, &end, dst, cap, dlen);
 			if (n == JSON_ERR_TRUNCATED) {
 				rc = (int)n;
 				goto fail;
@@ -1448,6 +1481,13 @@ fail:
 		f[i].start = f[i].end = 0;
 	}
 	return rc;
+}
+
+int
+json_envelope(const char *doc, size_t len, struct json_field *f, size_t nf,
+    size_t lazy)
+{
+	return json_envelope_decode(doc, len, f, nf, lazy, NULL, 0, NULL);
 }
 
 int

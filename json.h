@@ -173,6 +173,19 @@ int json_envelope(const char *doc, size_t len, struct json_field *f,
     size_t nf, size_t lazy);
 
 /*
+ * json_envelope_decode: json_envelope, delimiting that string by
+ * decoding it: *dlen is what json_unescape_compact(dst, cap, literal)
+ * returns for it (the event decoded and compacted into dst, or its
+ * JSON_ERR_*), without a separate pass to find its end first; when the
+ * decoding fails before the end, the end is found as json_envelope does.
+ * *dlen is JSON_ERR_EMPTY when no such string was decoded. Whatever
+ * json_envelope_decode returns, dst[0..cap) may have been written; it
+ * must lie apart from doc.
+ */
+int json_envelope_decode(const char *doc, size_t len, struct json_field *f,
+    size_t nf, size_t lazy, char *dst, size_t cap, long *dlen);
+
+/*
  * json_unescape: decode the string literal src[0..len) (quotes
  * included) to UTF-8 in dst[0..cap). dst may equal src: decoding never
  * writes ahead of reading. Returns the decoded length (the text may

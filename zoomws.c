@@ -1393,10 +1393,12 @@ handle_text(struct conn *c, unsigned char *data, size_t len)
 	if ((dst = out_reserve(len + OUT_RESERVE)) == NULL)
 		return H_BLOCKED;
 	/* json_envelope checks all of the message but a content string,
-	   which it only delimits: an event's is checked once, as it is
-	   decoded; any other's with the whole message just below (with
-	   --raw, by the compaction). */
-	if ((rc = json_envelope(doc, len, f, 3, 2)) != 0)
+	   which it only delimits: an event's is checked as it is decoded,
+	   into the output buffer in the same pass (but with --raw); any
+	   other's with the whole message just below (with --raw, by the
+	   compaction). */
+	if ((rc = json_envelope_decode(doc, len, f, 3, 2, cfg.raw ? NULL : dst,
+	    out.cap - out.tail, &n)) != 0)
 		goto not_json;
 	event = f[0].type == JSON_STRING && json_streq(doc + f[0].start,
 	    f[0].end - f[0].start, "message");
@@ -1423,10 +1425,10 @@ handle_text(struct conn *c, unsigned char *data, size_t len)
 		   output; with --raw the output already holds the envelope,
 		   and the event is compacted in place only to check and
 		   filter it. */
-		if (f[2].type == JSON_STRING)
-			n = json_unescape_compact(cfg.raw ? ev : dst, cfg.raw ?
-			    evlen : out.cap - out.tail, ev, evlen);
-		else if (f[2].type == JSON_OBJECT)
+		if (f[2].type == JSON_STRING) {
+			if (cfg.raw)
+				n = json_unescape_compact(ev, evlen, ev, evlen);
+		} else if (f[2].type == JSON_OBJECT)
 			n = json_compact(cfg.raw ? ev : dst, cfg.raw ? evlen :
 			    out.cap - out.tail, ev, evlen);
 		else {

@@ -15,7 +15,9 @@
  *  - json_envelope, skimming "content" (as zoomws does) or "x": what
  *    json_fields accepts it accepts with the same fields; what it
  *    accepts and json_fields refuses has a skimmed string that
- *    json_unescape and json_unescape_compact refuse.
+ *    json_unescape and json_unescape_compact refuse; json_envelope_decode
+ *    gives the same verdict and fields, and for the string what
+ *    json_unescape_compact gives.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -28,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAXDOC (1 << 16)
 
 static struct json_token t0[MAXDOC + 2], t1[MAXDOC + 2], t2[MAXDOC + 2];
-static char a[MAXDOC], b[MAXDOC], c[MAXDOC];
+static char a[MAXDOC], b[MAXDOC], c[MAXDOC], d[MAXDOC];
 
 static int
 scan(const char *doc, size_t len, size_t cut1, size_t cut2, size_t tcap,
@@ -172,12 +174,29 @@ static void
 check_envelope(const char *doc, size_t len, int rc, struct json_field *f,
     size_t nf, size_t lazy)
 {
-	struct json_field g[3];
+	struct json_field g[3], h[3];
 	size_t i, sl;
+	long dl, uc;
 	int re;
 
 	memcpy(g, f, nf * sizeof(g[0]));
 	re = json_envelope(doc, len, g, nf, lazy);
+	/* delimiting by decoding: the same verdict and fields, and what
+	   json_unescape_compact makes of the string */
+	memcpy(h, f, nf * sizeof(h[0]));
+	if (json_envelope_decode(doc, len, h, nf, lazy, d, MAXDOC, &dl) != re)
+		__builtin_trap();
+	for (i = 0; i < nf; i++)
+		if (h[i].type != g[i].type || h[i].start != g[i].start ||
+		    h[i].end != g[i].end)
+			__builtin_trap();
+	if (re == JSON_OK && g[lazy].type == JSON_STRING) {
+		uc = json_unescape_compact(c, MAXDOC, doc + g[lazy].start,
+		    g[lazy].end - g[lazy].start);
+		if (dl != uc || (uc > 0 && memcmp(d, c, (size_t)uc) != 0))
+			__builtin_trap();
+	} else if (re == JSON_OK && dl != JSON_ERR_EMPTY)
+		__builtin_trap();
 	if (rc == JSON_OK) {
 		if (json_fields(doc, len, f, nf) != JSON_OK || re != JSON_OK)
 			__builtin_trap();

@@ -1329,11 +1329,13 @@ envelope_string_ends(void)
 /* Random envelopes around random events, some broken in the literal,
    some around it: whatever json_fields accepts, json_envelope accepts
    with the same fields; what json_envelope accepts, json_fields accepts
-   exactly when the content string decodes (and then also compacts). */
+   exactly when the content string decodes (and then also compacts).
+   json_envelope_decode agrees with json_envelope, and decodes as
+   json_unescape_compact does. */
 static void
 envelope_random(void)
 {
-	static char doc[4096], ev[2048], lit[8192], out[8192];
+	static char doc[4096], ev[2048], lit[8192], out[8192], dec[8192];
 	static const char *others[] = { "\"module\":\"message\"",
 	    "\"success\":true", "\"header\":{\"content\":\"x\"}",
 	    "\"module\" : \"heartbeat\"", "\"x\":[1,{\"content\":2}]",
@@ -1341,10 +1343,10 @@ envelope_random(void)
 	    "\"co\\u006etent\":\"escaped name\"", "\"content\":7" };
 	static const char *ws[] = { "", "", " ", "\n  ", "\t", "\r\n" };
 	static const char bytes[] = "{}[]:,\"\\ \n0a\x01\xc3\xa9\xff";
-	struct json_field a[4] = ENV_KEYS, b[4] = ENV_KEYS;
+	struct json_field a[4] = ENV_KEYS, b[4] = ENV_KEYS, e[4] = ENV_KEYS;
 	size_t n, len, i, m, k;
-	long u, uc;
-	int iter, ra, rb, bad = 0, both = 0, skimmed = 0;
+	long u, uc, dl;
+	int iter, ra, rb, bad = 0, both = 0, skimmed = 0, decoded = 0;
 
 	for (iter = 0; iter < 30000; iter++) {
 		n = 0;
@@ -1398,6 +1400,20 @@ envelope_random(void)
 
 		ra = json_envelope(doc, n, a, 4, 2);
 		rb = json_fields(doc, n, b, 4);
+		/* delimited by decoding it: the same, and the decoding as
+		   json_unescape_compact's */
+		if (json_envelope_decode(doc, n, e, 4, 2, dec, sizeof(dec),
+		    &dl) != ra || !same_fields(a, e, 4))
+			goto fail;
+		if (ra == JSON_OK && a[2].type == JSON_STRING) {
+			uc = json_unescape_compact(out, sizeof(out),
+			    doc + a[2].start, a[2].end - a[2].start);
+			if (dl != uc || (uc > 0 && memcmp(dec, out,
+			    (size_t)uc) != 0))
+				goto fail;
+			decoded += uc >= 0;
+		} else if (ra == JSON_OK && dl != JSON_ERR_EMPTY)
+			goto fail;
 		if (rb == JSON_OK) {
 			both++;
 			if (ra != JSON_OK || !same_fields(a, b, 4))
@@ -1425,7 +1441,7 @@ fail:
 	}
 	CHECK(bad == 0);
 	/* both outcomes are common enough to mean something */
-	CHECK(both > 5000 && skimmed > 1000);
+	CHECK(both > 5000 && skimmed > 1000 && decoded > 2000);
 }
 
 /* Members with string values, so that some batch of tokens ends just
