@@ -36,6 +36,8 @@ enum {
 #define NET_MAX_CERT     16384        /* largest certificate (DER) in a
                                          bundle or sent by the server */
 #define NET_MAX_DN       1024         /* subject DN bytes kept for reports */
+#define NET_MAX_RSA_BITS 4096         /* BearSSL's RSA limit (BR_MAX_RSA_SIZE,
+                                         in its inner.h) */
 #define NET_MAX_HOST     255          /* RFC 1035 2.3.4: a name's length */
 
 /* net_strerror: a short fixed text for a NET_ERR_* code ("timed out"). */
@@ -80,9 +82,10 @@ int net_connect(const char *host, const char *port, int64_t deadline_ms,
  * Trust anchors, allocated at start-up (the only allocation of this
  * module: one block per anchor); a zeroed struct is an empty set;
  * released with net_anchors_free. skipped counts the certificates of
- * the bundles read whose key BearSSL cannot use (Ed25519...) and the
- * TRUSTED CERTIFICATE objects, whose OpenSSL trust settings BearSSL
- * cannot honour: they are left out, not fatal.
+ * the bundles read that BearSSL could not use (an Ed25519 or DSA key,
+ * an unnamed or unknown curve, an RSA modulus over NET_MAX_RSA_BITS, a
+ * version after 3) and the TRUSTED CERTIFICATE objects, whose OpenSSL
+ * trust settings BearSSL cannot honour: they are left out, not fatal.
  */
 struct net_anchors {
 	br_x509_trust_anchor *ta;
@@ -90,6 +93,21 @@ struct net_anchors {
 	size_t                cap;
 	size_t                skipped;
 };
+
+/*
+ * net_anchors_add_der: the X.509 certificate der[0..len) (RFC 5280 4.1,
+ * DER) added to a as a trust anchor: its subject Name as the anchor's
+ * DN (the encoded SEQUENCE, tag and length included), its RSA or EC
+ * (P-256, P-384, P-521) public key, and BR_X509_TA_CA when its Basic
+ * Constraints say cA (a non-CA anchor trusts exactly that certificate).
+ * Reads only der[0..len); the signature is not checked (an anchor is
+ * trusted by being named). Returns 1 when added, 0 when its version or
+ * key is one BearSSL cannot use (a->skipped counts it; what follows is
+ * then not read), or NET_ERR_CONFIG with a message in err (malformed
+ * DER, more than NET_MAX_ANCHORS anchors, out of memory). Allocates.
+ */
+int net_anchors_add_der(struct net_anchors *a, const void *der, size_t len,
+    char *err, size_t errlen);
 
 /*
  * A streaming reader of a PEM bundle into anchors, for input that comes
@@ -113,12 +131,10 @@ struct net_pem {
 	int                    toolarge;  /* current object > NET_MAX_CERT */
 	size_t                 derlen;
 	unsigned char          der[NET_MAX_CERT];
-	size_t                 dnlen;
-	unsigned char          dn[NET_MAX_CERT];
 };
 
 /* net_pem_begin: start reading a bundle into a (which may already hold
-   anchors: the new ones are added). p is the caller's (some 33 KiB). */
+   anchors: the new ones are added). p is the caller's (some 17 KiB). */
 void net_pem_begin(struct net_pem *p, struct net_anchors *a);
 
 /*
