@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ascii.h"
+#include "b64.h"
 #include "fmt.h"
 #include "net.h"
 
@@ -650,19 +652,6 @@ pem_fail(struct net_pem *p, char *err, size_t errlen, const char *fmt, ...)
 	return p->rc;
 }
 
-static void
-pem_der_append(void *ctx, const void *buf, size_t len)
-{
-	struct net_pem *p = ctx;
-
-	if (len > sizeof(p->der) - p->derlen) {
-		p->toolarge = 1;
-		return;
-	}
-	memcpy(p->der + p->derlen, buf, len);
-	p->derlen += len;
-}
-
 /* anchor_add's results: an anchor added or skipped, or why not. */
 enum { ANCHOR_ADDED = 1, ANCHOR_SKIPPED = 0, ANCHOR_BAD_DER = -1,
     ANCHOR_TOO_MANY = -2, ANCHOR_NO_MEMORY = -3 };
@@ -765,9 +754,6 @@ pem_add_cert(struct net_pem *p, char *err, size_t errlen)
 	char why[96], cert[32] = "";
 	int rc;
 
-	if (p->toolarge)
-		return pem_fail(p, err, errlen, "certificate %zu: larger than "
-		    "%d bytes", p->certs, NET_MAX_CERT);
 	if ((rc = anchor_add(p->a, p->der, p->derlen, &part)) >= 0) {
 		if (rc == ANCHOR_SKIPPED)
 			p->skipped++;
@@ -779,88 +765,190 @@ pem_add_cert(struct net_pem *p, char *err, size_t errlen)
 	return pem_fail(p, err, errlen, "%s%s", cert, why);
 }
 
-/* The PEM names that hold a plain X.509 certificate (RFC 7468 5.1; the
-   second is what older OpenSSL wrote). */
+/* Bytes that may stand between the base64 characters of a line: RFC
+   7468 3 allows spaces and tabs (WSP); a CR is left out anywhere, so
+   CRLF files read like LF ones. */
 static int
-pem_is_cert(const char *name)
+pem_blank(char c)
 {
-	return strcmp(name, "CERTIFICATE") == 0 ||
-	    strcmp(name, "X509 CERTIFICATE") == 0;
+	return c == ' ' || c == '\t' || c == '\r';
 }
 
-/* Act on the decoder's event ev (0: none). */
+/* Does s[0..n) start with w (lower case), ignoring ASCII case? With
+   exact, is it w? Boundaries and labels are read without regard to
+   case, as BearSSL's decoder read them before. */
 static int
-pem_event(struct net_pem *p, int ev, char *err, size_t errlen)
+pem_is(const char *s, size_t n, const char *w, int exact)
 {
-	const char *name;
-	int rc = NET_OK;
+	size_t i;
 
-	switch (ev) {
-	case 0:
-		break;
-	case BR_PEM_BEGIN_OBJ:
-		name = br_pem_decoder_name(&p->pc);
-		if (pem_is_cert(name)) {
+	for (i = 0; w[i] != '\0'; i++)
+		if (i == n || ascii_lower((unsigned char)s[i]) != w[i])
+			return 0;
+	return !exact || i == n;
+}
+
+/*
+ * pem_dashes: act on a whole line that starts with a dash, kept in
+ * p->linebuf without its CRs (p->linelen > NET_PEM_LINE: it was longer
+ * and is neither). RFC 7468 2: "-----BEGIN label-----" opens an object,
+ * "-----END label-----" closes it; the END label is not compared with
+ * the BEGIN one (section 2 lets a parser ignore it; BearSSL did). Blanks
+ * after the closing dashes are allowed (section 3, WSP). Outside an
+ * object another line is text; inside a certificate it is an error.
+ */
+static int
+pem_dashes(struct net_pem *p, char *err, size_t errlen)
+{
+	static const char begin[] = "-----begin ";
+	const char *s = p->linebuf;
+	size_t n = p->linelen > NET_PEM_LINE ? 0 : p->linelen;
+	int rc;
+
+	while (n > 0 && pem_blank(s[n - 1]))
+		n--;
+	if (pem_is(s, n, begin, 0)) {
+		if (p->state != NET_PEM_OUTSIDE)
+			return pem_fail(p, err, errlen, "not valid PEM at line "
+			    "%zu: BEGIN inside an object (its END missing?)",
+			    p->lineno);
+		s += sizeof(begin) - 1;
+		n -= sizeof(begin) - 1;
+		while (n > 0 && s[n - 1] == '-')
+			n--;
+		/* RFC 7468 5.1: a certificate; "X509 CERTIFICATE" is
+		   what older OpenSSL wrote. */
+		if (pem_is(s, n, "certificate", 1) ||
+		    pem_is(s, n, "x509 certificate", 1)) {
 			p->state = NET_PEM_IN_CERT;
 			p->certs++;
 			p->derlen = 0;
-			p->toolarge = 0;
-			br_pem_decoder_setdest(&p->pc, pem_der_append, p);
-		} else {
-			/* A key, a CRL, parameters: not ours. OpenSSL's
-			   TRUSTED CERTIFICATE carries trust settings (such as
-			   "not for servers") BearSSL cannot honour: left out. */
-			if (strcmp(name, "TRUSTED CERTIFICATE") == 0) {
-				p->skipped++;
-				p->a->skipped++;
-			}
-			p->state = NET_PEM_IN_OTHER;
-			br_pem_decoder_setdest(&p->pc, NULL, NULL);
+			b64_dec_init(&p->b64);
+			return NET_OK;
 		}
-		break;
-	case BR_PEM_END_OBJ:
-		if (p->state == NET_PEM_IN_CERT)
-			rc = pem_add_cert(p, err, errlen);
-		if (rc == NET_OK)
-			p->state = NET_PEM_OUTSIDE;
-		break;
-	case BR_PEM_ERROR:
-	default:
-		rc = pem_fail(p, err, errlen, "not valid PEM (bad base64 or "
-		    "END line) near byte %zu", p->total);
-		break;
+		/* A key, a CRL, parameters: not ours. OpenSSL's TRUSTED
+		   CERTIFICATE carries trust settings (such as "not for
+		   servers") BearSSL cannot honour: left out. */
+		if (pem_is(s, n, "trusted certificate", 1)) {
+			p->skipped++;
+			p->a->skipped++;
+		}
+		p->state = NET_PEM_IN_OTHER;
+		return NET_OK;
 	}
-	return rc;
+	if (pem_is(s, n, "-----end ", 0)) {
+		if (p->state == NET_PEM_IN_CERT) {
+			if ((rc = b64_dec_final(&p->b64)) != B64_OK)
+				return pem_fail(p, err, errlen, "not valid PEM "
+				    "at line %zu: %s", p->lineno,
+				    b64_strerror(rc));
+			if (pem_add_cert(p, err, errlen) != NET_OK)
+				return p->rc;
+		}
+		p->state = NET_PEM_OUTSIDE;
+		return NET_OK;
+	}
+	if (p->state == NET_PEM_IN_CERT)
+		return pem_fail(p, err, errlen, "not valid PEM at line %zu: "
+		    "neither base64 nor an END line", p->lineno);
+	return NET_OK;
 }
 
-/* Feed len bytes to the decoder, CRs left out, acting on its events. */
+/* The base64 of a certificate in s[0..n), blanks left out, decoded onto
+   p->der as it comes: a base64 line may be of any length. */
+static int
+pem_base64(struct net_pem *p, const char *s, size_t n, char *err,
+    size_t errlen)
+{
+	size_t i = 0, run, w;
+	int rc;
+
+	while (i < n) {
+		if (pem_blank(s[i])) {
+			i++;
+			continue;
+		}
+		for (run = i; i < n && !pem_blank(s[i]); i++)
+			;
+		rc = b64_dec_update(&p->b64, p->der + p->derlen,
+		    sizeof(p->der) - p->derlen, &w, s + run, i - run);
+		p->derlen += w;
+		if (rc == B64_ERR_SPACE)
+			return pem_fail(p, err, errlen, "certificate %zu: larger "
+			    "than %d bytes", p->certs, NET_MAX_CERT);
+		if (rc != B64_OK)
+			return pem_fail(p, err, errlen, "not valid PEM at line "
+			    "%zu: %s", p->lineno, b64_strerror(rc));
+	}
+	return NET_OK;
+}
+
+/* s[0..n): a piece of the current line, without its newline. */
+static int
+pem_piece(struct net_pem *p, const char *s, size_t n, char *err,
+    size_t errlen)
+{
+	size_t i = 0;
+
+	/* The first byte of a line but CRs says what the line is. */
+	if (p->line == NET_PEM_LINE_START) {
+		while (i < n && s[i] == '\r')
+			i++;
+		if (i == n)
+			return NET_OK;
+		if (s[i] == '-') {
+			p->line = NET_PEM_LINE_DASHES;
+			p->linelen = 0;
+		} else if (p->state == NET_PEM_IN_CERT)
+			p->line = NET_PEM_LINE_BASE64;
+		else
+			p->line = NET_PEM_LINE_TEXT;
+	}
+	switch (p->line) {
+	case NET_PEM_LINE_DASHES:
+		for (; i < n; i++) {
+			if (s[i] == '\r')
+				continue;
+			if (p->linelen < NET_PEM_LINE)
+				p->linebuf[p->linelen] = s[i];
+			if (p->linelen <= NET_PEM_LINE)
+				p->linelen++;
+		}
+		return NET_OK;
+	case NET_PEM_LINE_BASE64:
+		return pem_base64(p, s + i, n - i, err, errlen);
+	case NET_PEM_LINE_TEXT:
+	case NET_PEM_LINE_START:
+	default:
+		return NET_OK;
+	}
+}
+
+/* Feed s[0..len) line by line: each piece up to a newline, then the
+   line's end. */
 static int
 pem_feed(struct net_pem *p, const char *s, size_t len, char *err,
     size_t errlen)
 {
-	const char *cr;
-	size_t n, chunk;
-	int ev;
+	const char *nl;
+	size_t n;
 
 	while (len > 0) {
-		if (*s == '\r') {
-			s++;
-			len--;
-			p->total++;
-			continue;
-		}
-		chunk = (cr = memchr(s, '\r', len)) != NULL ?
-		    (size_t)(cr - s) : len;
-		n = br_pem_decoder_push(&p->pc, s, chunk);
-		s += n;
-		len -= n;
-		p->total += n;
-		ev = br_pem_decoder_event(&p->pc);
-		if (pem_event(p, ev, err, errlen) != NET_OK)
+		nl = memchr(s, '\n', len);
+		n = nl != NULL ? (size_t)(nl - s) : len;
+		if (pem_piece(p, s, n, err, errlen) != NET_OK)
 			return p->rc;
-		if (n == 0 && ev == 0)
-			/* No byte taken and no event: refuse to spin. */
-			return pem_fail(p, err, errlen, "PEM decoder stalled");
+		p->total += n;
+		if (nl == NULL)
+			break;
+		s += n + 1;
+		len -= n + 1;
+		p->total++;
+		if (p->line == NET_PEM_LINE_DASHES &&
+		    pem_dashes(p, err, errlen) != NET_OK)
+			return p->rc;
+		p->line = NET_PEM_LINE_START;
+		p->lineno++;
 	}
 	return NET_OK;
 }
@@ -868,15 +956,17 @@ pem_feed(struct net_pem *p, const char *s, size_t len, char *err,
 void
 net_pem_begin(struct net_pem *p, struct net_anchors *a)
 {
-	br_pem_decoder_init(&p->pc);
 	p->a = a;
 	p->state = NET_PEM_OUTSIDE;
+	p->line = NET_PEM_LINE_START;
 	p->rc = NET_OK;
 	p->start = a->n;
 	p->total = 0;
+	p->lineno = 1;
 	p->certs = 0;
 	p->skipped = 0;
-	p->toolarge = 0;
+	p->linelen = 0;
+	b64_dec_init(&p->b64);
 	p->derlen = 0;
 }
 
@@ -897,8 +987,8 @@ net_pem_end(struct net_pem *p, char *err, size_t errlen)
 {
 	struct net_anchors *a = p->a;
 
-	/* A last newline lets the decoder finish a last line that has
-	   none; it is a blank line to it otherwise. */
+	/* A last newline ends a last line that has none; it is a blank
+	   line otherwise. */
 	if (p->state != NET_PEM_FAILED &&
 	    pem_feed(p, "\n", 1, err, errlen) == NET_OK &&
 	    p->state != NET_PEM_OUTSIDE)

@@ -296,6 +296,183 @@ anchors_every_split_point(void)
 	net_anchors_free(&whole);
 }
 
+/*
+ * text[0..len) as a bundle, whole and then in two pieces split at every
+ * byte: the same result each time, the same anchors. Returns the result
+ * (the anchors in *a, for the caller to free), or -100 when a split
+ * differs.
+ */
+static int
+load_split(struct net_anchors *a, const char *text, size_t len, char *err,
+    size_t errlen)
+{
+	static struct net_pem p;
+	struct net_anchors part = { 0 };
+	char perr[256];
+	size_t k;
+	int rc, m, bad = 0;
+
+	rc = net_anchors_from_pem(a, text, len, err, errlen);
+	for (k = 0; k <= len; k++) {
+		net_pem_begin(&p, &part);
+		net_pem_push(&p, text, k, perr, sizeof(perr));
+		net_pem_push(&p, text + k, len - k, perr, sizeof(perr));
+		m = net_pem_end(&p, perr, sizeof(perr));
+		if (m != rc || !same_anchors(a, &part) ||
+		    (rc < 0 && strcmp(perr, err) != 0))
+			bad++;
+		net_anchors_free(&part);
+	}
+	return bad ? -100 : rc;
+}
+
+/* ca.pem's base64 body, on one line, NUL-terminated (malloc'd). */
+static char *
+ca_body(void)
+{
+	size_t len, i, o;
+	char *pem = slurp(FIX "ca.pem", &len), *b, *e;
+
+	if (pem == NULL || (b = strstr(pem, "-----\n")) == NULL ||
+	    (e = strstr(pem, "-----END")) == NULL)
+		return NULL;
+	for (b += 6, i = o = 0; b + i < e; i++)
+		if (b[i] != '\n')
+			pem[o++] = b[i];
+	pem[o] = '\0';
+	return pem;
+}
+
+/* The lines of a PEM bundle as they come: any length (decoded as they
+   come, never kept whole), CRs anywhere, blanks, boundaries in either
+   case and split over pushes, text that looks like a boundary; and
+   every way base64 or a boundary can be wrong, with the line named. */
+static void
+anchors_pem_lines(void)
+{
+	static const size_t widths[] = { 1, 3, 61, 64, 76, 1000, 100000 };
+	struct net_anchors ca = { 0 }, a = { 0 };
+	char err[256], *body = ca_body(), *t, *s;
+	size_t i, k, n, blen;
+
+	CHECK(body != NULL);
+	if (body == NULL)
+		return;
+	blen = strlen(body);
+	t = malloc(3 * blen + 4096);
+	CHECK(net_anchors_from_file(&ca, FIX "ca.pem", err, sizeof(err)) == 1);
+
+	/* base64 lines of any width, one line of the whole body included,
+	   with blanks and CRs within them and CRLF ends */
+	for (i = 0; i < sizeof(widths) / sizeof(widths[0]); i++) {
+		s = t + sprintf(t, "-----BEGIN CERTIFICATE-----\n");
+		for (k = 0; k < blen; k += widths[i]) {
+			n = blen - k < widths[i] ? blen - k : widths[i];
+			memcpy(s, body + k, n);
+			s += n;
+			s += sprintf(s, i % 2 ? " \t\r\n" : "\n");
+		}
+		s += sprintf(s, "-----END CERTIFICATE-----\n");
+		CHECK(load_split(&a, t, (size_t)(s - t), err, sizeof(err)) == 1);
+		CHECK(same_anchors(&a, &ca));
+		net_anchors_free(&a);
+	}
+	/* CRs in odd places: before a boundary, inside one, alone on a
+	   line, doubled at a line's end; blank lines around the base64;
+	   blanks after the closing dashes */
+	s = t + sprintf(t, "\r\r\n\r-----BEG\rIN CERTIF\rICATE-----  \t\r\r\n"
+	    "\r\n\n");
+	for (k = 0; k < blen; k += 64)
+		s += sprintf(s, "%.32s\r%.32s\r\r\n", body + k,
+		    k + 32 < blen ? body + k + 32 : "");
+	s += sprintf(s, "\n\r\n\r-----END CERTIFICATE-\r----\r\n\r");
+	CHECK(load_split(&a, t, (size_t)(s - t), err, sizeof(err)) == 1);
+	CHECK(same_anchors(&a, &ca));
+	net_anchors_free(&a);
+	/* boundaries in lower case, as BearSSL took them; the label
+	   X509 CERTIFICATE; an END label that is not the BEGIN one */
+	sprintf(t, "-----begin x509 certificate-----\n%s\n-----end cert-----",
+	    body);
+	CHECK(load_split(&a, t, strlen(t), err, sizeof(err)) == 1);
+	CHECK(same_anchors(&a, &ca));
+	net_anchors_free(&a);
+	/* text that starts like a boundary: dashes, a BEGIN line too long
+	   to be one, an END line outside any object; then the certificate */
+	s = t + sprintf(t, "-\n---------------\n-----END CERTIFICATE-----\n"
+	    "-----BEGIN ");
+	memset(s, 'X', NET_PEM_LINE);
+	s += NET_PEM_LINE;
+	s += sprintf(s, "-----\n-----BEGIN CERTIFICATE-----\n%s\n"
+	    "-----END CERTIFICATE-----\n", body);
+	CHECK(load_split(&a, t, (size_t)(s - t), err, sizeof(err)) == 1);
+	CHECK(same_anchors(&a, &ca));
+	net_anchors_free(&a);
+	/* another kind of object is skipped unread: RFC 1421 headers in a
+	   legacy encrypted key (which BearSSL's decoder refused) */
+	sprintf(t, "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n"
+	    "DEK-Info: AES-128-CBC,00\n\nnot base64 !\n-----END RSA PRIVATE "
+	    "KEY-----\n-----BEGIN CERTIFICATE-----\n%s\n-----END "
+	    "CERTIFICATE-----\n", body);
+	CHECK(load_split(&a, t, strlen(t), err, sizeof(err)) == 1);
+	CHECK(same_anchors(&a, &ca));
+	net_anchors_free(&a);
+
+	/* base64 that is wrong, each in its own way, and the line that
+	   says so: the third, or the fourth, where what is wrong shows */
+	static const struct {
+		const char *b64;
+		int         line;
+		const char *why;
+	} wrong[] = {
+		{ "MII*", 3, "character outside the base64 alphabet" },
+		{ "MA=A", 3, "misplaced base64 padding" },
+		{ "M===", 3, "misplaced base64 padding" },
+		{ "MIB=", 3, "non-zero bits before the base64 padding" },
+		{ "MIE=\nMIIB", 4, "data after the base64 padding" },
+		{ "MA==\n=", 4, "data after the base64 padding" },
+		{ "MII", 4, "base64 input ends inside a quantum" },
+		{ "MA=", 4, "base64 input ends inside a quantum" },
+		{ "-----BEGIN CERTIFICATE-----", 3,
+		  "BEGIN inside an object (its END missing?)" },
+		{ "- MII", 3, "neither base64 nor an END line" },
+		{ "-----ENDCERTIFICATE-----", 3, "neither base64 nor an END "
+		  "line" },
+		{ " -----END CERTIFICATE-----", 3,
+		  "character outside the base64 alphabet" },
+	};
+	for (i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+		char want[128];
+
+		sprintf(t, "text\n-----BEGIN CERTIFICATE-----\n%s\n"
+		    "-----END CERTIFICATE-----\n", wrong[i].b64);
+		snprintf(want, sizeof(want), "not valid PEM at line %d: %s",
+		    wrong[i].line, wrong[i].why);
+		CHECK(load_split(&a, t, strlen(t), err, sizeof(err)) ==
+		    NET_ERR_CONFIG);
+		if (strcmp(err, want) != 0) {
+			printf("  %zu: %s\n", i, err);
+			CHECK(!"the message");
+		}
+		CHECK(a.n == 0);
+	}
+	/* right base64, but no certificate: nothing, or not DER */
+	sprintf(t, "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
+	CHECK(load_split(&a, t, strlen(t), err, sizeof(err)) == NET_ERR_CONFIG);
+	CHECK_STR(err, "certificate 1: not a valid X.509 certificate (bad "
+	    "outer SEQUENCE)");
+	/* an object without its END, at the end of the bundle */
+	sprintf(t, "-----BEGIN CERTIFICATE-----\n%.64s\n", body);
+	CHECK(load_split(&a, t, strlen(t), err, sizeof(err)) == NET_ERR_CONFIG);
+	CHECK_STR(err, "CA bundle ends inside a PEM object (truncated?)");
+	sprintf(t, "-----BEGIN PRIVATE KEY-----\nAAAA");
+	CHECK(load_split(&a, t, strlen(t), err, sizeof(err)) == NET_ERR_CONFIG);
+	CHECK_STR(err, "CA bundle ends inside a PEM object (truncated?)");
+	CHECK(a.n == 0 && a.skipped == 0);
+	free(t);
+	free(body);
+	net_anchors_free(&ca);
+}
+
 static void
 anchors_limits(void)
 {
@@ -331,6 +508,23 @@ anchors_limits(void)
 	CHECK(net_anchors_from_pem(&a, big, (size_t)(s - big), err,
 	    sizeof(err)) == NET_ERR_CONFIG);
 	CHECK_STR(err, "certificate 1: larger than 16384 bytes");
+	/* the same on one line of some 22 KB, and a DER of exactly
+	   NET_MAX_CERT bytes is not too large (it is not DER either) */
+	s = big + sprintf(big, "-----BEGIN CERTIFICATE-----\n");
+	memset(s, 'Q', n);
+	s += n;
+	s += sprintf(s, "\n-----END CERTIFICATE-----\n");
+	CHECK(net_anchors_from_pem(&a, big, (size_t)(s - big), err,
+	    sizeof(err)) == NET_ERR_CONFIG);
+	CHECK_STR(err, "certificate 1: larger than 16384 bytes");
+	s = big + sprintf(big, "-----BEGIN CERTIFICATE-----\n");
+	memset(s, 'Q', NET_MAX_CERT / 3 * 4);
+	s += NET_MAX_CERT / 3 * 4;
+	s += sprintf(s, "QQ==\n-----END CERTIFICATE-----\n");
+	CHECK(net_anchors_from_pem(&a, big, (size_t)(s - big), err,
+	    sizeof(err)) == NET_ERR_CONFIG);
+	CHECK_STR(err, "certificate 1: not a valid X.509 certificate (bad "
+	    "outer SEQUENCE)");
 	free(big);
 
 	/* NET_MAX_PEM bytes in all, counted over the pushes; refused
@@ -1664,6 +1858,7 @@ main(void)
 	RUN(anchors_skip_other_objects);
 	RUN(anchors_refuse_garbage);
 	RUN(anchors_every_split_point);
+	RUN(anchors_pem_lines);
 	RUN(anchors_limits);
 	RUN(anchors_load_order);
 	RUN(anchors_match_bearssl);
