@@ -511,13 +511,15 @@ cert_key(struct der *spki, struct cert *c)
  * SEQUENCE OF Extension { extnID OID, critical BOOLEAN DEFAULT FALSE,
  * extnValue OCTET STRING }; of them only basicConstraints is read (4.2.1.9:
  * SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER
- * OPTIONAL }), for c->ca. Returns 0, or -1 when malformed.
+ * OPTIONAL }), for c->ca. Returns 0, or -1 when malformed (a second
+ * basicConstraints included).
  */
 static int
 cert_extensions(struct der *v, struct cert *c)
 {
 	struct der exts, ext, oid, val, bc, f;
 	unsigned tag;
+	int seen = 0;
 
 	if (der_want(v, 0x30, &exts) != 0 || v->p != v->end)
 		return -1;
@@ -533,9 +535,11 @@ cert_extensions(struct der *v, struct cert *c)
 			return -1;
 		if (!der_is(&oid, oid_bc, sizeof(oid_bc)))
 			continue;
-		if (der_want(&val, 0x30, &bc) != 0 || val.p != val.end)
+		/* 4.2: an extension appears at most once; which of two
+		   would say whether this is a CA? */
+		if (seen++ || der_want(&val, 0x30, &bc) != 0 ||
+		    val.p != val.end)
 			return -1;
-		c->ca = 0;
 		if (bc.p < bc.end && *bc.p == 0x01) {
 			/* X.690 8.2.2: any byte but 0 is TRUE (DER writes
 			   FF); a FALSE written out, though not DER, is met. */

@@ -995,6 +995,13 @@ anchors_der_cases(void)
 	build_cert(&cert, 2, &spki, &exts);
 	CHECK(add_built(&cert, &flags) == NET_ERR_CONFIG);
 	CHECK(der_matches_bearssl(cert.b, cert.n));
+	/* basicConstraints twice (RFC 5280 4.2: at most once), the second
+	   without cA: refused (BearSSL's decoder kept the first's cA) */
+	exts.n = 0;
+	ext_add(&exts, o_bc, sizeof(o_bc), 1, "\x30\x03\x01\x01\xFF", 5);
+	ext_add(&exts, o_bc, sizeof(o_bc), 0, "\x30\x00", 2);
+	build_cert(&cert, 2, &spki, &exts);
+	CHECK(add_built(&cert, &flags) == NET_ERR_CONFIG);
 
 	/* keys: the other curves, RSA (leading zeros left out, up to
 	   4096 bits), then what is skipped */
