@@ -446,10 +446,71 @@ struct cert {
 	struct der q;           /* EC: the point */
 	int        curve;       /* EC: BR_EC_* */
 	int        ca;          /* Basic Constraints: cA */
+	uint32_t   notbefore;   /* validity, in days since 0000-01-01 */
+	uint32_t   notafter;
 };
 
 /* cert_parse's results. */
 enum { CERT_OK = 0, CERT_UNSUPPORTED = 1, CERT_BAD = -1 };
+
+/* Two digits at s as a number, or -1. */
+static int
+two_digits(const unsigned char *s)
+{
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+		return -1;
+	return (s[0] - '0') * 10 + s[1] - '0';
+}
+
+/*
+ * der_days: the Time t (tag tag) as a day count since 0000-01-01 of the
+ * proleptic Gregorian calendar, the count BearSSL's X.509 code uses, into
+ * *days. RFC 5280 4.1.2.5: UTCTime YYMMDDHHMMSSZ, YY of 50 and over in
+ * the 1900s, the rest in the 2000s; GeneralizedTime YYYYMMDDHHMMSSZ,
+ * where fractional seconds are skipped (5280 forbids them, BearSSL
+ * took them). Returns 0, or -1 when malformed.
+ */
+static int
+der_days(unsigned tag, const struct der *t, uint32_t *days)
+{
+	/* days before each month in a common year */
+	static const unsigned short before[12] = { 0, 31, 59, 90, 120, 151,
+	    181, 212, 243, 273, 304, 334 };
+	static const unsigned char mdays[12] = { 31, 29, 31, 30, 31, 30, 31,
+	    31, 30, 31, 30, 31 };
+	const unsigned char *p = t->p;
+	size_t len = (size_t)(t->end - t->p), n = tag == 0x18 ? 4 : 2, i;
+	int f[7], y, m, leap;
+
+	/* the digits: year (2 or 4), month, day, hour, minute, second */
+	if ((tag != 0x17 && tag != 0x18) || len < n + 11)
+		return -1;
+	for (i = 0; i < n / 2 + 5; i++)
+		if ((f[i] = two_digits(p + 2 * i)) < 0)
+			return -1;
+	p += n + 10;
+	if (*p == '.' && tag == 0x18)
+		for (p++; p < t->end && *p >= '0' && *p <= '9'; p++)
+			;
+	if (p != t->end - 1 || *p != 'Z')
+		return -1;
+	if (tag == 0x18) {
+		y = f[0] * 100 + f[1];
+		memmove(f, f + 1, 6 * sizeof(f[0]));
+	} else
+		y = f[0] < 50 ? 2000 + f[0] : 1900 + f[0];
+	m = f[1];
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (m < 1 || m > 12 || f[2] < 1 || f[2] > mdays[m - 1] ||
+	    (m == 2 && f[2] == 29 && !leap) || f[3] > 23 || f[4] > 59 ||
+	    f[5] > 60)
+		return -1;
+	/* 365 a year, and a leap day for each year before y divisible by
+	   4 but not by 100 unless by 400 (year 0 was one) */
+	*days = (uint32_t)(365 * y + (y + 3) / 4 - (y + 99) / 100 +
+	    (y + 399) / 400 + before[m - 1] + (leap && m > 2) + f[2] - 1);
+	return 0;
+}
 
 /*
  * cert_key: the SubjectPublicKeyInfo spki (RFC 5280 4.1.2.7) into c:
@@ -554,8 +615,8 @@ cert_extensions(struct der *v, struct cert *c)
 /*
  * cert_parse: the certificate buf[0..len) (RFC 5280 4.1) into c, as
  * spans of buf. The structure is checked down to the elements read;
- * what is only skipped (the issuer, the signature) must be well framed,
- * the dates must be UTCTime or GeneralizedTime. Returns CERT_OK,
+ * what is only skipped (the issuer, the signature) must be well framed.
+ * Returns CERT_OK,
  * CERT_UNSUPPORTED (a version after 3, or a key BearSSL cannot use: the
  * rest is then not read), or CERT_BAD with *part naming what is
  * malformed.
@@ -599,8 +660,9 @@ cert_parse(const unsigned char *buf, size_t len, struct cert *c,
 	   Time ::= CHOICE { UTCTime, GeneralizedTime } */
 	*part = "validity";
 	if (der_want(&tbs, 0x30, &v) != 0 || der_next(&v, &tag, &f) != 0 ||
-	    (tag != 0x17 && tag != 0x18) || der_next(&v, &tag, &f) != 0 ||
-	    (tag != 0x17 && tag != 0x18) || v.p != v.end)
+	    der_days(tag, &f, &c->notbefore) != 0 ||
+	    der_next(&v, &tag, &f) != 0 ||
+	    der_days(tag, &f, &c->notafter) != 0 || v.p != v.end)
 		return CERT_BAD;
 	*part = "subject";
 	at = tbs.p;
@@ -1196,17 +1258,6 @@ x509_of(const br_x509_class *const *ctx)
 }
 
 static void
-x509_dn(void *ctx, const void *buf, size_t len)
-{
-	struct net_x509 *x = ctx;
-
-	if (len > sizeof(x->dn) - x->dnlen)
-		len = sizeof(x->dn) - x->dnlen;
-	memcpy(x->dn + x->dnlen, buf, len);
-	x->dnlen += len;
-}
-
-static void
 x509_start_chain(const br_x509_class **ctx, const char *server_name)
 {
 	struct net_x509 *x = x509_of(ctx);
@@ -1227,8 +1278,6 @@ x509_start_cert(const br_x509_class **ctx, uint32_t length)
 {
 	struct net_x509 *x = x509_of(ctx);
 
-	if (x->ncerts == 0)
-		br_x509_decoder_init(&x->decoder, x509_dn, x);
 	x->minimal.vtable->start_cert(&x->minimal.vtable, length);
 }
 
@@ -1238,7 +1287,6 @@ x509_append(const br_x509_class **ctx, const unsigned char *buf, size_t len)
 	struct net_x509 *x = x509_of(ctx);
 
 	if (x->ncerts == 0) {
-		br_x509_decoder_push(&x->decoder, buf, len);
 		if (len > sizeof(x->ee) - x->eelen)
 			x->eetrunc = 1;
 		else {
@@ -1253,11 +1301,25 @@ static void
 x509_end_cert(const br_x509_class **ctx)
 {
 	struct net_x509 *x = x509_of(ctx);
+	const char *part;
+	struct cert c;
+	int rc;
 
-	if (x->ncerts == 0 && br_x509_decoder_last_error(&x->decoder) == 0) {
-		x->ee_ok = 1;
-		x->notbefore_days = x->decoder.notbefore_days;
-		x->notafter_days = x->decoder.notafter_days;
+	/* The server's own certificate, for reports: its subject and
+	   dates, also when its key is one an anchor could not have. */
+	if (x->ncerts == 0 && !x->eetrunc) {
+		rc = cert_parse(x->ee, x->eelen, &c, &part);
+		if (c.dn.p != NULL) {
+			x->dnlen = (size_t)(c.dn.end - c.dn.p);
+			if (x->dnlen > sizeof(x->dn))
+				x->dnlen = sizeof(x->dn);
+			memcpy(x->dn, c.dn.p, x->dnlen);
+		}
+		if (rc != CERT_BAD && c.notafter != 0) {
+			x->ee_ok = 1;
+			x->notbefore_days = c.notbefore;
+			x->notafter_days = c.notafter;
+		}
 	}
 	x->ncerts++;
 	x->minimal.vtable->end_cert(&x->minimal.vtable);

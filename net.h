@@ -223,7 +223,6 @@ void net_anchors_free(struct net_anchors *a);
 struct net_x509 {
 	const br_x509_class    *vtable;
 	br_x509_minimal_context minimal;
-	br_x509_decoder_context decoder;    /* of the first certificate */
 	unsigned                ncerts;
 	unsigned char           dn[NET_MAX_DN];
 	size_t                  dnlen;

@@ -867,14 +867,15 @@ ext_add(struct dw *w, const unsigned char *oid, size_t olen, int crit,
 }
 
 /*
- * build_cert: a certificate into w (RFC 5280 4.1) with version ver (-1:
- * the field left out, v1), the SubjectPublicKeyInfo spki and the
- * extensions exts (the Extension elements; NULL: no [3] field). The
- * signature is made up: an anchor's is never checked.
+ * build_cert_at: a certificate into w (RFC 5280 4.1) with version ver
+ * (-1: the field left out, v1), valid from one time to another (13
+ * characters: UTCTime, else GeneralizedTime), the SubjectPublicKeyInfo
+ * spki and the extensions exts (the Extension elements; NULL: no [3]
+ * field). The signature is made up: an anchor's is never checked.
  */
 static void
-build_cert(struct dw *w, int ver, const struct dw *spki,
-    const struct dw *exts)
+build_cert_at(struct dw *w, int ver, const char *from, const char *until,
+    const struct dw *spki, const struct dw *exts)
 {
 	static const unsigned char name[] = { 0x30, 0x0F, 0x31, 0x0D, 0x30,
 	    0x0B, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0C, 0x04, 't', 'e', 's',
@@ -891,8 +892,8 @@ build_cert(struct dw *w, int ver, const struct dw *spki,
 	dw_raw(&tbs, alg, sizeof(alg));
 	dw_raw(&tbs, name, sizeof(name));
 	v.n = 0;
-	dw_tlv(&v, 0x17, "250101000000Z", 13);
-	dw_tlv(&v, 0x18, "20991231235959Z", 15);
+	dw_tlv(&v, strlen(from) == 13 ? 0x17 : 0x18, from, strlen(from));
+	dw_tlv(&v, strlen(until) == 13 ? 0x17 : 0x18, until, strlen(until));
 	dw_tlv(&tbs, 0x30, v.b, v.n);
 	dw_raw(&tbs, name, sizeof(name));
 	dw_raw(&tbs, spki->b, spki->n);
@@ -906,6 +907,14 @@ build_cert(struct dw *w, int ver, const struct dw *spki,
 	dw_raw(w, alg, sizeof(alg));
 	dw_tlv(w, 0x03, "\x00\x30\x00", 3);
 	dw_wrap(w, 0x30);
+}
+
+/* build_cert_at valid from 2025 to the end of 2099. */
+static void
+build_cert(struct dw *w, int ver, const struct dw *spki,
+    const struct dw *exts)
+{
+	build_cert_at(w, ver, "250101000000Z", "20991231235959Z", spki, exts);
 }
 
 /* One built certificate through net_anchors_add_der, from an exact-size
@@ -1048,6 +1057,121 @@ anchors_der_cases(void)
 	build_cert(&cert, 2, &spki, &exts);
 	CHECK(add_built(&cert, &flags) == NET_ERR_CONFIG);
 	CHECK(der_matches_bearssl(cert.b, cert.n));
+}
+
+/*
+ * The server's certificate as net.c's X.509 wrapper reads it for its
+ * reports, driven through the engine's vtable as a handshake would (on
+ * t, started on a socket nobody reads): its subject and dates are those
+ * BearSSL's decoder finds, wherever that decodes it. Returns 1 when they
+ * agree.
+ */
+static int
+ee_matches_bearssl(struct net_tls *t, const unsigned char *der, size_t len)
+{
+	const br_x509_class **vt = &t->x509.vtable;
+	br_x509_decoder_context dc;
+
+	(*vt)->start_chain(vt, "localhost");
+	(*vt)->start_cert(vt, (uint32_t)len);
+	(*vt)->append(vt, der, len);
+	(*vt)->end_cert(vt);
+	ref_len = 0;
+	br_x509_decoder_init(&dc, ref_append, NULL);
+	br_x509_decoder_push(&dc, der, len);
+	if (br_x509_decoder_last_error(&dc) != 0)
+		return 1;
+	return t->x509.ee_ok && t->x509.notbefore_days == dc.notbefore_days &&
+	    t->x509.notafter_days == dc.notafter_days &&
+	    t->x509.dnlen == ref_len &&
+	    memcmp(t->x509.dn, ref_buf, ref_len) == 0;
+}
+
+/* Every certificate of the fixtures and of the system bundle, and
+   certificates built with dates of every form, as the server's. */
+static void
+ee_dates_and_subject(void)
+{
+	static const char sys[] = "/etc/ssl/certs/ca-certificates.crt";
+	static const struct {
+		const char *from, *until;
+		int         ok;         /* dates that are right */
+	} dates[] = {
+		{ "000101000000Z", "491231235959Z", 1 },
+		{ "500101000000Z", "991231235960Z", 1 },    /* a leap second */
+		{ "20000229000000Z", "24000229120000Z", 1 },
+		{ "20240229000000Z", "20241231235959.999Z", 1 },
+		{ "00010101000000Z", "99991231235959Z", 1 },
+		{ "20230229000000Z", "20991231235959Z", 0 },
+		{ "21000229000000Z", "20991231235959Z", 0 },
+		{ "20241301000000Z", "20991231235959Z", 0 },
+		{ "20240100000000Z", "20991231235959Z", 0 },
+		{ "20240101240000Z", "20991231235959Z", 0 },
+		{ "240101000000", "20991231235959Z", 0 },
+		{ "240101000000+", "20991231235959Z", 0 },
+		{ "2024010100000Z", "20991231235959Z", 0 },
+		{ "240101000000.5Z", "20991231235959Z", 0 },
+		{ "20240101000000Z", "2099123123595aZ", 0 },
+	};
+	struct net_anchors ca = { 0 }, ref = { 0 };
+	struct net_tls t;
+	struct dw spki, cert;
+	char err[256];
+	glob_t g;
+	size_t i, j, len, nders, off, n, bad = 0, seen = 0;
+	unsigned char *ders;
+	char *pem;
+	int sv[2];
+
+	memset(&t, 0, sizeof(t));
+	CHECK(net_anchors_from_file(&ca, FIX "ca.pem", err, sizeof(err)) == 1);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	CHECK(net_tls_start(&t, sv[0], "localhost", &ca) == NET_OK);
+	CHECK(glob(FIX "*.pem", 0, NULL, &g) == 0);
+	CHECK(glob(sys, GLOB_APPEND, NULL, &g) == 0 || access(sys, R_OK) != 0);
+	for (i = 0; i < g.gl_pathc; i++) {
+		pem = slurp(g.gl_pathv[i], &len);
+		ders = NULL;
+		nders = 0;
+		/* BearSSL's decoders take all of them, or skip their key
+		   (so the headers are right: each one's length from its
+		   own, one after the other) */
+		if (ref_pem(&ref, pem, len, &ders, &nders) < 0)
+			nders = 0;
+		net_anchors_free(&ref);
+		for (j = off = 0; j < nders; j++, off += n) {
+			n = ders[off + 1] == 0x82 ? (size_t)(ders[off + 2] << 8 |
+			    ders[off + 3]) + 4 : ders[off + 1] == 0x81 ?
+			    (size_t)ders[off + 2] + 3 : (size_t)ders[off + 1] + 2;
+			bad += !ee_matches_bearssl(&t, ders + off, n);
+			seen += t.x509.ee_ok;
+		}
+		free(ders);
+		free(pem);
+	}
+	globfree(&g);
+	CHECK(bad == 0);
+	CHECK(seen >= 20);
+	spki_ec(&spki, o_p256, sizeof(o_p256), 65);
+	for (i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
+		build_cert_at(&cert, 2, dates[i].from, dates[i].until, &spki,
+		    NULL);
+		if (!ee_matches_bearssl(&t, cert.b, cert.n) ||
+		    t.x509.ee_ok != dates[i].ok ||
+		    !der_matches_bearssl(cert.b, cert.n)) {
+			printf("  %s %s\n", dates[i].from, dates[i].until);
+			CHECK(!"the dates");
+		}
+	}
+	/* 2000-01-01 is day 730485 (1970-01-01, 719528, plus 10957) */
+	build_cert_at(&cert, 2, "000101000000Z", "20000101000000Z", &spki,
+	    NULL);
+	CHECK(ee_matches_bearssl(&t, cert.b, cert.n));
+	CHECK(t.x509.notbefore_days == 730485 &&
+	    t.x509.notafter_days == 730485);
+	net_tls_close(&t);
+	close(sv[1]);
+	net_anchors_free(&ca);
 }
 
 static void
@@ -1871,6 +1995,7 @@ main(void)
 	RUN(anchors_match_bearssl);
 	RUN(anchors_der_damaged);
 	RUN(anchors_der_cases);
+	RUN(ee_dates_and_subject);
 	RUN(connect_ok_sets_flags);
 	RUN(connect_errors_name_the_peer);
 	RUN(addr_str_forms);
