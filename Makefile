@@ -36,6 +36,7 @@ LIBSRC  = $(filter-out zoomws.c fortify.c,$(sort $(wildcard *.c)))
 HDRS    = $(wildcard *.h)
 UNITSRC = $(sort $(wildcard tests/test_*.c))
 FUZZSRC = $(sort $(wildcard tests/fuzz_*.c))
+TESTHDRS = $(wildcard tests/*.h)
 UNITS   = $(UNITSRC:tests/%.c=build/unit/%)
 AUNITS  = $(UNITSRC:tests/%.c=build/asan/%)
 FUZZERS = $(FUZZSRC:tests/%.c=build/fuzz/%)
@@ -97,11 +98,11 @@ build/ca/ca_builtin.h: $(CA_BUNDLE)
 	  tr -d '\r' < $(CA_BUNDLE) | sed -e 's/[\\"]/\\&/g' -e 's/^/"/' -e 's/$$/\\n"/'; \
 	  echo ';'; } > $@
 
-build/unit/%: tests/%.c tests/t.h $(LIBSRC) $(HDRS) | deps-build
+build/unit/%: tests/%.c $(TESTHDRS) $(LIBSRC) $(HDRS) | deps-build
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTCFLAGS) $(CPPFLAGS) -I. -o $@ $< $(LIBSRC) $(BEARSSL_LIB)
 
-build/asan/%: tests/%.c tests/t.h $(LIBSRC) $(HDRS) | deps-test
+build/asan/%: tests/%.c $(TESTHDRS) $(LIBSRC) $(HDRS) | deps-test
 	@mkdir -p $(@D)
 	$(ASANCC) $(ASANFLAGS) $(CPPFLAGS) -I. -o $@ $< $(LIBSRC) $(BEARSSL_LIB)
 
@@ -109,7 +110,7 @@ build/asan/zoomws: zoomws.c $(LIBSRC) $(HDRS) | deps-test
 	@mkdir -p $(@D)
 	$(ASANCC) $(ASANFLAGS) $(CPPFLAGS) -o $@ zoomws.c $(LIBSRC) $(BEARSSL_LIB)
 
-build/fuzz/%: tests/%.c $(LIBSRC) $(HDRS) | deps-test
+build/fuzz/%: tests/%.c $(TESTHDRS) $(LIBSRC) $(HDRS) | deps-test
 	@mkdir -p $(@D)
 	$(ASANCC) $(ASANFLAGS) -fsanitize=fuzzer $(CPPFLAGS) -I. -o $@ $< \
 	    $(LIBSRC) $(BEARSSL_LIB)

@@ -72,11 +72,11 @@ build/$(1)/lib/%.o: %.c $$(HDRS) cross.mk | cross-deps-$(1)
 	@mkdir -p $$(@D)
 	$$($(1)_MUSLCC) $$(CROSS_TESTFLAGS) $$(CPPFLAGS) -c -o $$@ $$<
 
-build/$(1)/test_%: tests/test_%.c tests/t.h $$(HDRS) $$(call cross_lib,$(1))
+build/$(1)/test_%: tests/test_%.c $$(TESTHDRS) $$(HDRS) $$(call cross_lib,$(1))
 	$$($(1)_MUSLCC) $$(CROSS_TESTFLAGS) $$(CPPFLAGS) -I. -static -o $$@ $$< \
 	    $$(call cross_lib,$(1)) /usr/lib/$$($(1)_GNU)/libbearssl.a
 
-build/$(1)/fuzz_%: tests/fuzz_%.c tests/cross/replay.c $$(HDRS) $$(call cross_lib,$(1))
+build/$(1)/fuzz_%: tests/fuzz_%.c tests/cross/replay.c $$(TESTHDRS) $$(HDRS) $$(call cross_lib,$(1))
 	$$($(1)_MUSLCC) $$(CROSS_TESTFLAGS) $$(CPPFLAGS) -I. -DREPLAY_NAME='"fuzz_$$*"' \
 	    -static -o $$@ $$< tests/cross/replay.c $$(call cross_lib,$(1)) \
 	    /usr/lib/$$($(1)_GNU)/libbearssl.a

@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ascii.h"
+#include "b64.h"
 #include "fmt.h"
 #include "net.h"
 
@@ -343,6 +345,357 @@ net_connect(const char *host, const char *port, int64_t deadline, int wakefd,
 }
 
 /* ------------------------------------------------------------------ */
+/* DER (X.690) and the parts of X.509 (RFC 5280 4.1) that zoomws reads */
+
+/* A span of DER bytes [p, end). */
+struct der {
+	const unsigned char *p, *end;
+};
+
+/*
+ * der_next: take the next element off d: its tag into *tag, its value
+ * into *val. One-byte tags and definite lengths of up to 3 bytes (X.690
+ * 8.1.2, 8.1.3), which is all a certificate of NET_MAX_CERT bytes uses.
+ * Returns 0, or -1 when malformed or past the end.
+ */
+static int
+der_next(struct der *d, unsigned *tag, struct der *val)
+{
+	size_t len, k;
+
+	if (d->end - d->p < 2)
+		return -1;
+	*tag = *d->p++;
+	if ((*tag & 0x1F) == 0x1F)
+		return -1;
+	len = *d->p++;
+	if (len & 0x80) {
+		k = len & 0x7F;
+		if (k == 0 || k > 3 || (size_t)(d->end - d->p) < k)
+			return -1;
+		for (len = 0; k > 0; k--)
+			len = len << 8 | *d->p++;
+	}
+	if (len > (size_t)(d->end - d->p))
+		return -1;
+	val->p = d->p;
+	val->end = d->p + len;
+	d->p += len;
+	return 0;
+}
+
+/* der_want: der_next for an element that must have tag want. */
+static int
+der_want(struct der *d, unsigned want, struct der *val)
+{
+	unsigned tag;
+
+	if (der_next(d, &tag, val) != 0 || tag != want)
+		return -1;
+	return 0;
+}
+
+/* Is the value v exactly the n bytes at s (an OID's contents)? */
+static int
+der_is(const struct der *v, const unsigned char *s, size_t n)
+{
+	return (size_t)(v->end - v->p) == n && memcmp(v->p, s, n) == 0;
+}
+
+/*
+ * der_uint: take an INTEGER off d that must be positive (X.690 8.3: at
+ * least one byte, two's complement, so a set top bit is negative) and
+ * not zero; *v is its magnitude, the leading zero bytes left out, as
+ * BearSSL wants a key's numbers. Returns 0 or -1.
+ */
+static int
+der_uint(struct der *d, struct der *v)
+{
+	if (der_want(d, 0x02, v) != 0 || v->p == v->end || (*v->p & 0x80))
+		return -1;
+	while (v->p < v->end && *v->p == 0)
+		v->p++;
+	return v->p < v->end ? 0 : -1;
+}
+
+/* The OIDs, as their contents octets (X.690 8.19). */
+static const unsigned char oid_rsa[] = {        /* 1.2.840.113549.1.1.1 */
+	0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01 };
+static const unsigned char oid_ec[] = {         /* 1.2.840.10045.2.1 */
+	0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01 };
+static const unsigned char oid_bc[] = {         /* 2.5.29.19 */
+	0x55, 0x1D, 0x13 };
+static const struct {
+	unsigned char oid[8];
+	unsigned char len;
+	unsigned char curve;
+} named_curves[] = {                             /* RFC 5480 2.1.1.1 */
+	{ { 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07 }, 8,
+	  BR_EC_secp256r1 },                     /* 1.2.840.10045.3.1.7 */
+	{ { 0x2B, 0x81, 0x04, 0x00, 0x22 }, 5, BR_EC_secp384r1 },
+	                                         /* 1.3.132.0.34 */
+	{ { 0x2B, 0x81, 0x04, 0x00, 0x23 }, 5, BR_EC_secp521r1 }
+	                                         /* 1.3.132.0.35 */
+};
+
+/* What a trust anchor takes from a certificate: spans of its DER. */
+struct cert {
+	struct der dn;          /* subject Name, tag and length included */
+	int        key_type;    /* BR_KEYTYPE_RSA or BR_KEYTYPE_EC */
+	struct der n, e;        /* RSA: modulus and exponent, unsigned */
+	struct der q;           /* EC: the point */
+	int        curve;       /* EC: BR_EC_* */
+	int        ca;          /* Basic Constraints: cA */
+	uint32_t   notbefore;   /* validity, in days since 0000-01-01 */
+	uint32_t   notafter;
+};
+
+/* cert_parse's results. */
+enum { CERT_OK = 0, CERT_UNSUPPORTED = 1, CERT_BAD = -1 };
+
+/* Two digits at s as a number, or -1. */
+static int
+two_digits(const unsigned char *s)
+{
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+		return -1;
+	return (s[0] - '0') * 10 + s[1] - '0';
+}
+
+/*
+ * der_days: the Time t (tag tag) as a day count since 0000-01-01 of the
+ * proleptic Gregorian calendar, the count BearSSL's X.509 code uses, into
+ * *days. RFC 5280 4.1.2.5: UTCTime YYMMDDHHMMSSZ, YY of 50 and over in
+ * the 1900s, the rest in the 2000s; GeneralizedTime YYYYMMDDHHMMSSZ,
+ * where fractional seconds are skipped (5280 forbids them, BearSSL
+ * took them). Returns 0, or -1 when malformed.
+ */
+static int
+der_days(unsigned tag, const struct der *t, uint32_t *days)
+{
+	/* days before each month in a common year */
+	static const unsigned short before[12] = { 0, 31, 59, 90, 120, 151,
+	    181, 212, 243, 273, 304, 334 };
+	static const unsigned char mdays[12] = { 31, 29, 31, 30, 31, 30, 31,
+	    31, 30, 31, 30, 31 };
+	const unsigned char *p = t->p;
+	size_t len = (size_t)(t->end - t->p), n = tag == 0x18 ? 4 : 2, i;
+	int f[7], y, m, leap;
+
+	/* the digits: year (2 or 4), month, day, hour, minute, second */
+	if ((tag != 0x17 && tag != 0x18) || len < n + 11)
+		return -1;
+	for (i = 0; i < n / 2 + 5; i++)
+		if ((f[i] = two_digits(p + 2 * i)) < 0)
+			return -1;
+	p += n + 10;
+	if (*p == '.' && tag == 0x18)
+		for (p++; p < t->end && *p >= '0' && *p <= '9'; p++)
+			;
+	if (p != t->end - 1 || *p != 'Z')
+		return -1;
+	if (tag == 0x18) {
+		y = f[0] * 100 + f[1];
+		memmove(f, f + 1, 6 * sizeof(f[0]));
+	} else
+		y = f[0] < 50 ? 2000 + f[0] : 1900 + f[0];
+	m = f[1];
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (m < 1 || m > 12 || f[2] < 1 || f[2] > mdays[m - 1] ||
+	    (m == 2 && f[2] == 29 && !leap) || f[3] > 23 || f[4] > 59 ||
+	    f[5] > 60)
+		return -1;
+	/* 365 a year, and a leap day for each year before y divisible by
+	   4 but not by 100 unless by 400 (year 0 was one) */
+	*days = (uint32_t)(365 * y + (y + 3) / 4 - (y + 99) / 100 +
+	    (y + 399) / 400 + before[m - 1] + (leap && m > 2) + f[2] - 1);
+	return 0;
+}
+
+/*
+ * cert_key: the SubjectPublicKeyInfo spki (RFC 5280 4.1.2.7) into c:
+ * SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey BIT STRING }.
+ * Returns CERT_OK, CERT_UNSUPPORTED for an algorithm, curve or size
+ * BearSSL cannot use, or CERT_BAD.
+ */
+static int
+cert_key(struct der *spki, struct cert *c)
+{
+	struct der alg, oid, bits, seq;
+	unsigned tag;
+	size_t i;
+
+	if (der_want(spki, 0x30, &alg) != 0 ||
+	    der_want(&alg, 0x06, &oid) != 0 ||
+	    der_want(spki, 0x03, &bits) != 0 || spki->p != spki->end)
+		return CERT_BAD;
+	/* X.690 8.6.2.2: the first byte counts the unused bits of the
+	   last one; a key is whole bytes. */
+	if (bits.p == bits.end || *bits.p++ != 0)
+		return CERT_BAD;
+	if (der_is(&oid, oid_rsa, sizeof(oid_rsa))) {
+		/* RFC 3279 2.3.1: RSAPublicKey ::= SEQUENCE { modulus
+		   INTEGER, publicExponent INTEGER }; the parameters are
+		   NULL and nothing depends on them. */
+		if (der_want(&bits, 0x30, &seq) != 0 || bits.p != bits.end ||
+		    der_uint(&seq, &c->n) != 0 || der_uint(&seq, &c->e) != 0 ||
+		    seq.p != seq.end)
+			return CERT_BAD;
+		if (c->n.end - c->n.p > NET_MAX_RSA_BITS / 8)
+			return CERT_UNSUPPORTED;
+		c->key_type = BR_KEYTYPE_RSA;
+		return CERT_OK;
+	}
+	if (!der_is(&oid, oid_ec, sizeof(oid_ec)))
+		return CERT_UNSUPPORTED;        /* Ed25519, DSA... */
+	/* RFC 5480 2.1.1: the parameters are ECParameters, of which only
+	   a namedCurve OID is allowed here; the key is the ECPoint. */
+	if (der_next(&alg, &tag, &oid) != 0 || alg.p != alg.end)
+		return CERT_BAD;
+	if (tag != 0x06)
+		return CERT_UNSUPPORTED;
+	for (i = 0; i < sizeof(named_curves) / sizeof(named_curves[0]); i++)
+		if (der_is(&oid, named_curves[i].oid, named_curves[i].len))
+			break;
+	if (i == sizeof(named_curves) / sizeof(named_curves[0]))
+		return CERT_UNSUPPORTED;
+	if (bits.p == bits.end)
+		return CERT_BAD;
+	c->key_type = BR_KEYTYPE_EC;
+	c->curve = named_curves[i].curve;
+	c->q = bits;
+	return CERT_OK;
+}
+
+/*
+ * cert_extensions: the extensions v ([3] EXPLICIT, RFC 5280 4.1.2.9):
+ * SEQUENCE OF Extension { extnID OID, critical BOOLEAN DEFAULT FALSE,
+ * extnValue OCTET STRING }; of them only basicConstraints is read (4.2.1.9:
+ * SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER
+ * OPTIONAL }), for c->ca. Returns 0, or -1 when malformed (a second
+ * basicConstraints included).
+ */
+static int
+cert_extensions(struct der *v, struct cert *c)
+{
+	struct der exts, ext, oid, val, bc, f;
+	unsigned tag;
+	int seen = 0;
+
+	if (der_want(v, 0x30, &exts) != 0 || v->p != v->end)
+		return -1;
+	while (exts.p < exts.end) {
+		if (der_want(&exts, 0x30, &ext) != 0 ||
+		    der_want(&ext, 0x06, &oid) != 0 ||
+		    der_next(&ext, &tag, &val) != 0)
+			return -1;
+		if (tag == 0x01 && (val.end - val.p != 1 ||
+		    der_next(&ext, &tag, &val) != 0))
+			return -1;
+		if (tag != 0x04 || ext.p != ext.end)
+			return -1;
+		if (!der_is(&oid, oid_bc, sizeof(oid_bc)))
+			continue;
+		/* 4.2: an extension appears at most once; which of two
+		   would say whether this is a CA? */
+		if (seen++ || der_want(&val, 0x30, &bc) != 0 ||
+		    val.p != val.end)
+			return -1;
+		if (bc.p < bc.end && *bc.p == 0x01) {
+			/* X.690 8.2.2: any byte but 0 is TRUE (DER writes
+			   FF); a FALSE written out, though not DER, is met. */
+			if (der_next(&bc, &tag, &f) != 0 || f.end - f.p != 1)
+				return -1;
+			c->ca = *f.p != 0;
+		}
+	}
+	return 0;
+}
+
+/*
+ * cert_parse: the certificate buf[0..len) (RFC 5280 4.1) into c, as
+ * spans of buf. The structure is checked down to the elements read;
+ * what is only skipped (the issuer, the signature) must be well framed.
+ * Returns CERT_OK,
+ * CERT_UNSUPPORTED (a version after 3, or a key BearSSL cannot use: the
+ * rest is then not read), or CERT_BAD with *part naming what is
+ * malformed.
+ */
+static int
+cert_parse(const unsigned char *buf, size_t len, struct cert *c,
+    const char **part)
+{
+	struct der d = { buf, buf + len }, crt, tbs, v, f;
+	const unsigned char *at;
+	unsigned tag, last;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	/* Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm,
+	   signatureValue }, and nothing after it */
+	*part = "outer SEQUENCE";
+	if (der_want(&d, 0x30, &crt) != 0 || d.p != d.end)
+		return CERT_BAD;
+	*part = "tbsCertificate";
+	if (der_want(&crt, 0x30, &tbs) != 0 || der_next(&tbs, &tag, &v) != 0)
+		return CERT_BAD;
+	/* 4.1.2.1: version [0] EXPLICIT INTEGER, v1 (0) when absent,
+	   v3 (2) the last there is */
+	if (tag == 0xA0) {
+		*part = "version";
+		if (der_want(&v, 0x02, &f) != 0 || v.p != v.end ||
+		    f.p == f.end)
+			return CERT_BAD;
+		if (f.end - f.p != 1 || *f.p > 2)
+			return CERT_UNSUPPORTED;
+		*part = "tbsCertificate";
+		if (der_next(&tbs, &tag, &v) != 0)
+			return CERT_BAD;
+	}
+	/* serialNumber INTEGER, signature AlgorithmIdentifier, issuer Name */
+	if (tag != 0x02 || der_want(&tbs, 0x30, &v) != 0 ||
+	    der_want(&tbs, 0x30, &v) != 0)
+		return CERT_BAD;
+	/* 4.1.2.5: validity SEQUENCE { notBefore Time, notAfter Time },
+	   Time ::= CHOICE { UTCTime, GeneralizedTime } */
+	*part = "validity";
+	if (der_want(&tbs, 0x30, &v) != 0 || der_next(&v, &tag, &f) != 0 ||
+	    der_days(tag, &f, &c->notbefore) != 0 ||
+	    der_next(&v, &tag, &f) != 0 ||
+	    der_days(tag, &f, &c->notafter) != 0 || v.p != v.end)
+		return CERT_BAD;
+	*part = "subject";
+	at = tbs.p;
+	if (der_want(&tbs, 0x30, &v) != 0)
+		return CERT_BAD;
+	c->dn.p = at;
+	c->dn.end = v.end;
+	*part = "subjectPublicKeyInfo";
+	if (der_want(&tbs, 0x30, &v) != 0 ||
+	    (rc = cert_key(&v, c)) == CERT_BAD)
+		return CERT_BAD;
+	if (rc == CERT_UNSUPPORTED)
+		return rc;
+	/* issuerUniqueID [1], subjectUniqueID [2], extensions [3]: each
+	   optional, in that order */
+	*part = "extensions";
+	for (last = 0; tbs.p < tbs.end; last = tag & 0x1F) {
+		if (der_next(&tbs, &tag, &v) != 0 || (tag & 0xC0) != 0x80 ||
+		    (tag & 0x1F) <= last || (tag & 0x1F) > 3)
+			return CERT_BAD;
+		if ((tag & 0x1F) == 3 &&
+		    (tag != 0xA3 || cert_extensions(&v, c) != 0))
+			return CERT_BAD;
+	}
+	/* signatureAlgorithm, signatureValue BIT STRING of whole bytes */
+	*part = "signature";
+	if (der_want(&crt, 0x30, &v) != 0 || der_want(&crt, 0x03, &v) != 0 ||
+	    v.p == v.end || *v.p != 0 || crt.p != crt.end)
+		return CERT_BAD;
+	return CERT_OK;
+}
+
+/* ------------------------------------------------------------------ */
 /* Trust anchors                                                      */
 
 static void
@@ -365,185 +718,303 @@ pem_fail(struct net_pem *p, char *err, size_t errlen, const char *fmt, ...)
 	return p->rc;
 }
 
-static void
-pem_der_append(void *ctx, const void *buf, size_t len)
-{
-	struct net_pem *p = ctx;
+/* anchor_add's results: an anchor added or skipped, or why not. */
+enum { ANCHOR_ADDED = 1, ANCHOR_SKIPPED = 0, ANCHOR_BAD_DER = -1,
+    ANCHOR_TOO_MANY = -2, ANCHOR_NO_MEMORY = -3 };
 
-	if (len > sizeof(p->der) - p->derlen) {
-		p->toolarge = 1;
-		return;
-	}
-	memcpy(p->der + p->derlen, buf, len);
-	p->derlen += len;
-}
-
-static void
-pem_dn_append(void *ctx, const void *buf, size_t len)
-{
-	struct net_pem *p = ctx;
-
-	/* A DN is shorter than its certificate: this never truncates. */
-	if (len > sizeof(p->dn) - p->dnlen)
-		len = sizeof(p->dn) - p->dnlen;
-	memcpy(p->dn + p->dnlen, buf, len);
-	p->dnlen += len;
-}
-
-/* The certificate in p->der becomes an anchor of p->a, in one block. */
+/*
+ * anchor_add: the certificate der[0..len) as an anchor of a, its DN and
+ * key bytes copied into one block. Returns an ANCHOR_* (for
+ * ANCHOR_BAD_DER, *part names what is malformed).
+ */
 static int
-pem_add_cert(struct net_pem *p, char *err, size_t errlen)
+anchor_add(struct net_anchors *a, const unsigned char *der, size_t len,
+    const char **part)
 {
-	br_x509_decoder_context dc;
-	const br_x509_pkey *pk;
-	br_x509_trust_anchor ta, *nt;
-	struct net_anchors *a = p->a;
+	br_x509_trust_anchor *ta, *nt;
+	struct cert c;
 	unsigned char *blk;
-	size_t klen;
+	size_t dnlen, nlen, elen;
+	int rc;
 
-	if (p->toolarge)
-		return pem_fail(p, err, errlen, "certificate %zu: larger than "
-		    "%d bytes", p->certs, NET_MAX_CERT);
-	p->dnlen = 0;
-	br_x509_decoder_init(&dc, pem_dn_append, p);
-	br_x509_decoder_push(&dc, p->der, p->derlen);
-	if ((pk = br_x509_decoder_get_pkey(&dc)) == NULL) {
-		int e = br_x509_decoder_last_error(&dc);
-
-		if (e == BR_ERR_X509_UNSUPPORTED) {
-			/* A key BearSSL cannot use (Ed25519, DSA...): such
-			   a CA could never verify a chain here anyway. */
-			p->skipped++;
-			a->skipped++;
-			return NET_OK;
-		}
-		return pem_fail(p, err, errlen, "certificate %zu: not a valid "
-		    "X.509 certificate (BearSSL error %d)", p->certs, e);
+	if ((rc = cert_parse(der, len, &c, part)) == CERT_UNSUPPORTED) {
+		/* A key BearSSL cannot use (Ed25519, DSA...): such a CA
+		   could never verify a chain here anyway. */
+		a->skipped++;
+		return ANCHOR_SKIPPED;
 	}
+	if (rc != CERT_OK)
+		return ANCHOR_BAD_DER;
 	if (a->n >= NET_MAX_ANCHORS)
-		return pem_fail(p, err, errlen, "more than %d certificates",
-		    NET_MAX_ANCHORS);
-	memset(&ta, 0, sizeof(ta));
-	ta.flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
-	ta.pkey.key_type = pk->key_type;
-	klen = pk->key_type == BR_KEYTYPE_RSA ?
-	    pk->key.rsa.nlen + pk->key.rsa.elen : pk->key.ec.qlen;
-	if ((blk = malloc(p->dnlen + klen + 1)) == NULL)
-		return pem_fail(p, err, errlen, "out of memory");
-	memcpy(blk, p->dn, p->dnlen);
-	ta.dn.data = blk;
-	ta.dn.len = p->dnlen;
-	blk += p->dnlen;
-	if (pk->key_type == BR_KEYTYPE_RSA) {
-		memcpy(blk, pk->key.rsa.n, pk->key.rsa.nlen);
-		ta.pkey.key.rsa.n = blk;
-		ta.pkey.key.rsa.nlen = pk->key.rsa.nlen;
-		blk += pk->key.rsa.nlen;
-		memcpy(blk, pk->key.rsa.e, pk->key.rsa.elen);
-		ta.pkey.key.rsa.e = blk;
-		ta.pkey.key.rsa.elen = pk->key.rsa.elen;
-	} else {
-		memcpy(blk, pk->key.ec.q, pk->key.ec.qlen);
-		ta.pkey.key.ec.curve = pk->key.ec.curve;
-		ta.pkey.key.ec.q = blk;
-		ta.pkey.key.ec.qlen = pk->key.ec.qlen;
-	}
+		return ANCHOR_TOO_MANY;
 	if (a->n == a->cap) {
 		size_t ncap = a->cap ? a->cap * 2 : 64;
 
-		if ((nt = realloc(a->ta, ncap * sizeof(*nt))) == NULL) {
-			anchor_free(&ta);
-			return pem_fail(p, err, errlen, "out of memory");
-		}
+		if ((nt = realloc(a->ta, ncap * sizeof(*nt))) == NULL)
+			return ANCHOR_NO_MEMORY;
 		a->ta = nt;
 		a->cap = ncap;
 	}
-	a->ta[a->n++] = ta;
-	return NET_OK;
+	dnlen = (size_t)(c.dn.end - c.dn.p);
+	if (c.key_type == BR_KEYTYPE_RSA) {
+		nlen = (size_t)(c.n.end - c.n.p);
+		elen = (size_t)(c.e.end - c.e.p);
+	} else {
+		nlen = (size_t)(c.q.end - c.q.p);
+		elen = 0;
+	}
+	if ((blk = malloc(dnlen + nlen + elen + 1)) == NULL)
+		return ANCHOR_NO_MEMORY;
+	ta = &a->ta[a->n++];
+	memset(ta, 0, sizeof(*ta));
+	ta->flags = c.ca ? BR_X509_TA_CA : 0;
+	ta->dn.data = memcpy(blk, c.dn.p, dnlen);
+	ta->dn.len = dnlen;
+	blk += dnlen;
+	ta->pkey.key_type = (unsigned char)c.key_type;
+	if (c.key_type == BR_KEYTYPE_RSA) {
+		ta->pkey.key.rsa.n = memcpy(blk, c.n.p, nlen);
+		ta->pkey.key.rsa.nlen = nlen;
+		ta->pkey.key.rsa.e = memcpy(blk + nlen, c.e.p, elen);
+		ta->pkey.key.rsa.elen = elen;
+	} else {
+		ta->pkey.key.ec.curve = c.curve;
+		ta->pkey.key.ec.q = memcpy(blk, c.q.p, nlen);
+		ta->pkey.key.ec.qlen = nlen;
+	}
+	return ANCHOR_ADDED;
 }
 
-/* The PEM names that hold a plain X.509 certificate (RFC 7468 5.1; the
-   second is what older OpenSSL wrote). */
-static int
-pem_is_cert(const char *name)
+/* The message for anchor_add's failure rc into err. */
+static void
+anchor_error(char *err, size_t errlen, int rc, const char *part)
 {
-	return strcmp(name, "CERTIFICATE") == 0 ||
-	    strcmp(name, "X509 CERTIFICATE") == 0;
+	if (rc == ANCHOR_BAD_DER)
+		fmt_snprintf(err, errlen, "not a valid X.509 certificate (bad "
+		    "%s)", part);
+	else if (rc == ANCHOR_TOO_MANY)
+		fmt_snprintf(err, errlen, "more than %d certificates",
+		    NET_MAX_ANCHORS);
+	else
+		fmt_snprintf(err, errlen, "out of memory");
 }
 
-/* Act on the decoder's event ev (0: none). */
-static int
-pem_event(struct net_pem *p, int ev, char *err, size_t errlen)
+int
+net_anchors_add_der(struct net_anchors *a, const void *der, size_t len,
+    char *err, size_t errlen)
 {
-	const char *name;
-	int rc = NET_OK;
+	const char *part;
+	int rc;
 
-	switch (ev) {
-	case 0:
-		break;
-	case BR_PEM_BEGIN_OBJ:
-		name = br_pem_decoder_name(&p->pc);
-		if (pem_is_cert(name)) {
+	if ((rc = anchor_add(a, der, len, &part)) >= 0)
+		return rc;
+	anchor_error(err, errlen, rc, part);
+	return NET_ERR_CONFIG;
+}
+
+/* The certificate in p->der becomes an anchor of p->a. */
+static int
+pem_add_cert(struct net_pem *p, char *err, size_t errlen)
+{
+	const char *part;
+	char why[96], cert[32] = "";
+	int rc;
+
+	if ((rc = anchor_add(p->a, p->der, p->derlen, &part)) >= 0) {
+		if (rc == ANCHOR_SKIPPED)
+			p->skipped++;
+		return NET_OK;
+	}
+	if (rc == ANCHOR_BAD_DER)
+		fmt_snprintf(cert, sizeof(cert), "certificate %zu: ", p->certs);
+	anchor_error(why, sizeof(why), rc, part);
+	return pem_fail(p, err, errlen, "%s%s", cert, why);
+}
+
+/* Bytes that may stand between the base64 characters of a line: RFC
+   7468 3 allows spaces and tabs (WSP); a CR is left out anywhere, so
+   CRLF files read like LF ones. */
+static int
+pem_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Does s[0..n) start with w (lower case), ignoring ASCII case? With
+   exact, is it w? Boundaries and labels are read without regard to
+   case, as BearSSL's decoder read them before. */
+static int
+pem_is(const char *s, size_t n, const char *w, int exact)
+{
+	size_t i;
+
+	for (i = 0; w[i] != '\0'; i++)
+		if (i == n || ascii_lower((unsigned char)s[i]) != w[i])
+			return 0;
+	return !exact || i == n;
+}
+
+/*
+ * pem_dashes: act on a whole line that starts with a dash, kept in
+ * p->linebuf without its CRs (p->linelen > NET_PEM_LINE: it was longer
+ * and is neither). RFC 7468 2: "-----BEGIN label-----" opens an object,
+ * "-----END label-----" closes it; the END label is not compared with
+ * the BEGIN one (section 2 lets a parser ignore it; BearSSL did). Blanks
+ * after the closing dashes are allowed (section 3, WSP). Outside an
+ * object another line is text; inside a certificate it is an error.
+ */
+static int
+pem_dashes(struct net_pem *p, char *err, size_t errlen)
+{
+	static const char begin[] = "-----begin ";
+	const char *s = p->linebuf;
+	size_t n = p->linelen > NET_PEM_LINE ? 0 : p->linelen;
+	int rc;
+
+	while (n > 0 && pem_blank(s[n - 1]))
+		n--;
+	if (pem_is(s, n, begin, 0)) {
+		if (p->state != NET_PEM_OUTSIDE)
+			return pem_fail(p, err, errlen, "not valid PEM at line "
+			    "%zu: BEGIN inside an object (its END missing?)",
+			    p->lineno);
+		s += sizeof(begin) - 1;
+		n -= sizeof(begin) - 1;
+		while (n > 0 && s[n - 1] == '-')
+			n--;
+		/* RFC 7468 5.1: a certificate; "X509 CERTIFICATE" is
+		   what older OpenSSL wrote. */
+		if (pem_is(s, n, "certificate", 1) ||
+		    pem_is(s, n, "x509 certificate", 1)) {
 			p->state = NET_PEM_IN_CERT;
 			p->certs++;
 			p->derlen = 0;
-			p->toolarge = 0;
-			br_pem_decoder_setdest(&p->pc, pem_der_append, p);
-		} else {
-			/* A key, a CRL, parameters: not ours. OpenSSL's
-			   TRUSTED CERTIFICATE carries trust settings (such as
-			   "not for servers") BearSSL cannot honour: left out. */
-			if (strcmp(name, "TRUSTED CERTIFICATE") == 0) {
-				p->skipped++;
-				p->a->skipped++;
-			}
-			p->state = NET_PEM_IN_OTHER;
-			br_pem_decoder_setdest(&p->pc, NULL, NULL);
+			b64_dec_init(&p->b64);
+			return NET_OK;
 		}
-		break;
-	case BR_PEM_END_OBJ:
-		if (p->state == NET_PEM_IN_CERT)
-			rc = pem_add_cert(p, err, errlen);
-		if (rc == NET_OK)
-			p->state = NET_PEM_OUTSIDE;
-		break;
-	case BR_PEM_ERROR:
-	default:
-		rc = pem_fail(p, err, errlen, "not valid PEM (bad base64 or "
-		    "END line) near byte %zu", p->total);
-		break;
+		/* A key, a CRL, parameters: not ours. OpenSSL's TRUSTED
+		   CERTIFICATE carries trust settings (such as "not for
+		   servers") BearSSL cannot honour: left out. */
+		if (pem_is(s, n, "trusted certificate", 1)) {
+			p->skipped++;
+			p->a->skipped++;
+		}
+		p->state = NET_PEM_IN_OTHER;
+		return NET_OK;
 	}
-	return rc;
+	if (pem_is(s, n, "-----end ", 0)) {
+		if (p->state == NET_PEM_IN_CERT) {
+			if ((rc = b64_dec_final(&p->b64)) != B64_OK)
+				return pem_fail(p, err, errlen, "not valid PEM "
+				    "at line %zu: %s", p->lineno,
+				    b64_strerror(rc));
+			if (pem_add_cert(p, err, errlen) != NET_OK)
+				return p->rc;
+		}
+		p->state = NET_PEM_OUTSIDE;
+		return NET_OK;
+	}
+	if (p->state == NET_PEM_IN_CERT)
+		return pem_fail(p, err, errlen, "not valid PEM at line %zu: "
+		    "neither base64 nor an END line", p->lineno);
+	return NET_OK;
 }
 
-/* Feed len bytes to the decoder, CRs left out, acting on its events. */
+/* The base64 of a certificate in s[0..n), blanks left out, decoded onto
+   p->der as it comes: a base64 line may be of any length. */
+static int
+pem_base64(struct net_pem *p, const char *s, size_t n, char *err,
+    size_t errlen)
+{
+	size_t i = 0, run, w;
+	int rc;
+
+	while (i < n) {
+		if (pem_blank(s[i])) {
+			i++;
+			continue;
+		}
+		for (run = i; i < n && !pem_blank(s[i]); i++)
+			;
+		rc = b64_dec_update(&p->b64, p->der + p->derlen,
+		    sizeof(p->der) - p->derlen, &w, s + run, i - run);
+		p->derlen += w;
+		if (rc == B64_ERR_SPACE)
+			return pem_fail(p, err, errlen, "certificate %zu: larger "
+			    "than %d bytes", p->certs, NET_MAX_CERT);
+		if (rc != B64_OK)
+			return pem_fail(p, err, errlen, "not valid PEM at line "
+			    "%zu: %s", p->lineno, b64_strerror(rc));
+	}
+	return NET_OK;
+}
+
+/* s[0..n): a piece of the current line, without its newline. */
+static int
+pem_piece(struct net_pem *p, const char *s, size_t n, char *err,
+    size_t errlen)
+{
+	size_t i = 0;
+
+	/* The first byte of a line but CRs says what the line is. */
+	if (p->line == NET_PEM_LINE_START) {
+		while (i < n && s[i] == '\r')
+			i++;
+		if (i == n)
+			return NET_OK;
+		if (s[i] == '-') {
+			p->line = NET_PEM_LINE_DASHES;
+			p->linelen = 0;
+		} else if (p->state == NET_PEM_IN_CERT)
+			p->line = NET_PEM_LINE_BASE64;
+		else
+			p->line = NET_PEM_LINE_TEXT;
+	}
+	switch (p->line) {
+	case NET_PEM_LINE_DASHES:
+		for (; i < n; i++) {
+			if (s[i] == '\r')
+				continue;
+			if (p->linelen < NET_PEM_LINE)
+				p->linebuf[p->linelen] = s[i];
+			if (p->linelen <= NET_PEM_LINE)
+				p->linelen++;
+		}
+		return NET_OK;
+	case NET_PEM_LINE_BASE64:
+		return pem_base64(p, s + i, n - i, err, errlen);
+	case NET_PEM_LINE_TEXT:
+	case NET_PEM_LINE_START:
+	default:
+		return NET_OK;
+	}
+}
+
+/* Feed s[0..len) line by line: each piece up to a newline, then the
+   line's end. */
 static int
 pem_feed(struct net_pem *p, const char *s, size_t len, char *err,
     size_t errlen)
 {
-	const char *cr;
-	size_t n, chunk;
-	int ev;
+	const char *nl;
+	size_t n;
 
 	while (len > 0) {
-		if (*s == '\r') {
-			s++;
-			len--;
-			p->total++;
-			continue;
-		}
-		chunk = (cr = memchr(s, '\r', len)) != NULL ?
-		    (size_t)(cr - s) : len;
-		n = br_pem_decoder_push(&p->pc, s, chunk);
-		s += n;
-		len -= n;
-		p->total += n;
-		ev = br_pem_decoder_event(&p->pc);
-		if (pem_event(p, ev, err, errlen) != NET_OK)
+		nl = memchr(s, '\n', len);
+		n = nl != NULL ? (size_t)(nl - s) : len;
+		if (pem_piece(p, s, n, err, errlen) != NET_OK)
 			return p->rc;
-		if (n == 0 && ev == 0)
-			/* No byte taken and no event: refuse to spin. */
-			return pem_fail(p, err, errlen, "PEM decoder stalled");
+		p->total += n;
+		if (nl == NULL)
+			break;
+		s += n + 1;
+		len -= n + 1;
+		p->total++;
+		if (p->line == NET_PEM_LINE_DASHES &&
+		    pem_dashes(p, err, errlen) != NET_OK)
+			return p->rc;
+		p->line = NET_PEM_LINE_START;
+		p->lineno++;
 	}
 	return NET_OK;
 }
@@ -551,17 +1022,18 @@ pem_feed(struct net_pem *p, const char *s, size_t len, char *err,
 void
 net_pem_begin(struct net_pem *p, struct net_anchors *a)
 {
-	br_pem_decoder_init(&p->pc);
 	p->a = a;
 	p->state = NET_PEM_OUTSIDE;
+	p->line = NET_PEM_LINE_START;
 	p->rc = NET_OK;
 	p->start = a->n;
 	p->total = 0;
+	p->lineno = 1;
 	p->certs = 0;
 	p->skipped = 0;
-	p->toolarge = 0;
+	p->linelen = 0;
+	b64_dec_init(&p->b64);
 	p->derlen = 0;
-	p->dnlen = 0;
 }
 
 int
@@ -581,8 +1053,8 @@ net_pem_end(struct net_pem *p, char *err, size_t errlen)
 {
 	struct net_anchors *a = p->a;
 
-	/* A last newline lets the decoder finish a last line that has
-	   none; it is a blank line to it otherwise. */
+	/* A last newline ends a last line that has none; it is a blank
+	   line otherwise. */
 	if (p->state != NET_PEM_FAILED &&
 	    pem_feed(p, "\n", 1, err, errlen) == NET_OK &&
 	    p->state != NET_PEM_OUTSIDE)
@@ -604,7 +1076,7 @@ net_anchors_from_pem(struct net_anchors *a, const char *pem, size_t len,
 	struct net_pem *p;
 	int rc;
 
-	/* About 33 KiB: on the heap, so callers with small stacks work. */
+	/* About 17 KiB: on the heap, so callers with small stacks work. */
 	if ((p = malloc(sizeof(*p))) == NULL) {
 		fmt_snprintf(err, errlen, "out of memory");
 		return NET_ERR_CONFIG;
@@ -728,43 +1200,6 @@ net_anchors_free(struct net_anchors *a)
 /* The X.509 wrapper: verify with the minimal engine, decode the      */
 /* server's own certificate on the side, and match an IP address.     */
 
-/* A span of DER bytes [p, end). */
-struct der {
-	const unsigned char *p, *end;
-};
-
-/*
- * der_next: take the next element off d: its tag into *tag, its value
- * into *val. One-byte tags and definite lengths of up to 3 bytes (X.690
- * 8.1.2, 8.1.3), which is all a certificate of NET_MAX_CERT bytes uses.
- * Returns 0, or -1 when malformed or past the end.
- */
-static int
-der_next(struct der *d, unsigned *tag, struct der *val)
-{
-	size_t len, k;
-
-	if (d->end - d->p < 2)
-		return -1;
-	*tag = *d->p++;
-	if ((*tag & 0x1F) == 0x1F)
-		return -1;
-	len = *d->p++;
-	if (len & 0x80) {
-		k = len & 0x7F;
-		if (k == 0 || k > 3 || (size_t)(d->end - d->p) < k)
-			return -1;
-		for (len = 0; k > 0; k--)
-			len = len << 8 | *d->p++;
-	}
-	if (len > (size_t)(d->end - d->p))
-		return -1;
-	val->p = d->p;
-	val->end = d->p + len;
-	d->p += len;
-	return 0;
-}
-
 /*
  * ee_has_ip: does the certificate der[0..len) carry the address ip
  * (iplen 4 or 16 bytes) as an iPAddress in its subjectAltName? RFC 5280
@@ -823,17 +1258,6 @@ x509_of(const br_x509_class *const *ctx)
 }
 
 static void
-x509_dn(void *ctx, const void *buf, size_t len)
-{
-	struct net_x509 *x = ctx;
-
-	if (len > sizeof(x->dn) - x->dnlen)
-		len = sizeof(x->dn) - x->dnlen;
-	memcpy(x->dn + x->dnlen, buf, len);
-	x->dnlen += len;
-}
-
-static void
 x509_start_chain(const br_x509_class **ctx, const char *server_name)
 {
 	struct net_x509 *x = x509_of(ctx);
@@ -854,8 +1278,6 @@ x509_start_cert(const br_x509_class **ctx, uint32_t length)
 {
 	struct net_x509 *x = x509_of(ctx);
 
-	if (x->ncerts == 0)
-		br_x509_decoder_init(&x->decoder, x509_dn, x);
 	x->minimal.vtable->start_cert(&x->minimal.vtable, length);
 }
 
@@ -865,7 +1287,6 @@ x509_append(const br_x509_class **ctx, const unsigned char *buf, size_t len)
 	struct net_x509 *x = x509_of(ctx);
 
 	if (x->ncerts == 0) {
-		br_x509_decoder_push(&x->decoder, buf, len);
 		if (len > sizeof(x->ee) - x->eelen)
 			x->eetrunc = 1;
 		else {
@@ -880,11 +1301,25 @@ static void
 x509_end_cert(const br_x509_class **ctx)
 {
 	struct net_x509 *x = x509_of(ctx);
+	const char *part;
+	struct cert c;
+	int rc;
 
-	if (x->ncerts == 0 && br_x509_decoder_last_error(&x->decoder) == 0) {
-		x->ee_ok = 1;
-		x->notbefore_days = x->decoder.notbefore_days;
-		x->notafter_days = x->decoder.notafter_days;
+	/* The server's own certificate, for reports: its subject and
+	   dates, also when its key is one an anchor could not have. */
+	if (x->ncerts == 0 && !x->eetrunc) {
+		rc = cert_parse(x->ee, x->eelen, &c, &part);
+		if (c.dn.p != NULL) {
+			x->dnlen = (size_t)(c.dn.end - c.dn.p);
+			if (x->dnlen > sizeof(x->dn))
+				x->dnlen = sizeof(x->dn);
+			memcpy(x->dn, c.dn.p, x->dnlen);
+		}
+		if (rc != CERT_BAD && c.notafter != 0) {
+			x->ee_ok = 1;
+			x->notbefore_days = c.notbefore;
+			x->notafter_days = c.notafter;
+		}
 	}
 	x->ncerts++;
 	x->minimal.vtable->end_cert(&x->minimal.vtable);

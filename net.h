@@ -17,6 +17,8 @@
 
 #include <bearssl.h>
 
+#include "b64.h"
+
 enum {
 	NET_OK = 0,
 	NET_ERR_DNS = -1,       /* the name does not resolve */
@@ -36,6 +38,10 @@ enum {
 #define NET_MAX_CERT     16384        /* largest certificate (DER) in a
                                          bundle or sent by the server */
 #define NET_MAX_DN       1024         /* subject DN bytes kept for reports */
+#define NET_MAX_RSA_BITS 4096         /* BearSSL's RSA limit (BR_MAX_RSA_SIZE,
+                                         in its inner.h) */
+#define NET_PEM_LINE     160          /* a BEGIN or END line kept whole: a
+                                         longer one is text */
 #define NET_MAX_HOST     255          /* RFC 1035 2.3.4: a name's length */
 
 /* net_strerror: a short fixed text for a NET_ERR_* code ("timed out"). */
@@ -80,9 +86,10 @@ int net_connect(const char *host, const char *port, int64_t deadline_ms,
  * Trust anchors, allocated at start-up (the only allocation of this
  * module: one block per anchor); a zeroed struct is an empty set;
  * released with net_anchors_free. skipped counts the certificates of
- * the bundles read whose key BearSSL cannot use (Ed25519...) and the
- * TRUSTED CERTIFICATE objects, whose OpenSSL trust settings BearSSL
- * cannot honour: they are left out, not fatal.
+ * the bundles read that BearSSL could not use (an Ed25519 or DSA key,
+ * an unnamed or unknown curve, an RSA modulus over NET_MAX_RSA_BITS, a
+ * version after 3) and the TRUSTED CERTIFICATE objects, whose OpenSSL
+ * trust settings BearSSL cannot honour: they are left out, not fatal.
  */
 struct net_anchors {
 	br_x509_trust_anchor *ta;
@@ -92,33 +99,60 @@ struct net_anchors {
 };
 
 /*
- * A streaming reader of a PEM bundle into anchors, for input that comes
- * in pieces (a file read in blocks); net_anchors_from_pem and _from_file
- * use it. States: outside an object, inside a CERTIFICATE, inside another
- * kind of object (skipped), failed (sticky). Carriage returns are
- * ignored, so CRLF files read like LF ones.
+ * net_anchors_add_der: the X.509 certificate der[0..len) (RFC 5280 4.1,
+ * DER) added to a as a trust anchor: its subject Name as the anchor's
+ * DN (the encoded SEQUENCE, tag and length included), its RSA or EC
+ * (P-256, P-384, P-521) public key, and BR_X509_TA_CA when its Basic
+ * Constraints say cA (a non-CA anchor trusts exactly that certificate).
+ * Reads only der[0..len); the signature is not checked (an anchor is
+ * trusted by being named). Returns 1 when added, 0 when its version or
+ * key is one BearSSL cannot use (a->skipped counts it; what follows is
+ * then not read), or NET_ERR_CONFIG with a message in err (malformed
+ * DER, more than NET_MAX_ANCHORS anchors, out of memory). Allocates.
+ */
+int net_anchors_add_der(struct net_anchors *a, const void *der, size_t len,
+    char *err, size_t errlen);
+
+/*
+ * A streaming reader of a PEM bundle (RFC 7468) into anchors, for input
+ * that comes in pieces (a file read in blocks); net_anchors_from_pem and
+ * _from_file use it. Line by line, a line possibly split over pushes:
+ * outside an object every line is text but a BEGIN line; inside a
+ * CERTIFICATE (or X509 CERTIFICATE) the lines are base64, decoded as
+ * they come, up to the END line; inside another kind of object (a key, a
+ * TRUSTED CERTIFICATE) the lines are skipped up to the END line. FAILED
+ * is sticky. Carriage returns are ignored, so CRLF files read like LF
+ * ones; spaces and tabs within base64 lines too.
  */
 enum net_pem_state { NET_PEM_OUTSIDE, NET_PEM_IN_CERT, NET_PEM_IN_OTHER,
     NET_PEM_FAILED };
 
+/* Where the reader is in the current line: at its start (nothing but
+   CRs seen), in text skipped to the newline, in a line starting with a
+   dash (a BEGIN or END line: kept, up to NET_PEM_LINE bytes), in a
+   base64 line of a certificate (decoded byte by byte). */
+enum net_pem_line { NET_PEM_LINE_START, NET_PEM_LINE_TEXT,
+    NET_PEM_LINE_DASHES, NET_PEM_LINE_BASE64 };
+
 struct net_pem {
-	br_pem_decoder_context pc;
-	struct net_anchors    *a;
-	enum net_pem_state     state;
-	int                    rc;        /* error, once FAILED */
-	size_t                 start;     /* a->n when the bundle began */
-	size_t                 total;     /* bytes pushed */
-	size_t                 certs;     /* CERTIFICATE objects seen */
-	size_t                 skipped;
-	int                    toolarge;  /* current object > NET_MAX_CERT */
-	size_t                 derlen;
-	unsigned char          der[NET_MAX_CERT];
-	size_t                 dnlen;
-	unsigned char          dn[NET_MAX_CERT];
+	struct net_anchors *a;
+	enum net_pem_state  state;
+	enum net_pem_line   line;
+	int                 rc;         /* error, once FAILED */
+	size_t              start;      /* a->n when the bundle began */
+	size_t              total;      /* bytes pushed */
+	size_t              lineno;     /* of the current line, from 1 */
+	size_t              certs;      /* CERTIFICATE objects seen */
+	size_t              skipped;
+	size_t              linelen;    /* bytes of a dashes line seen */
+	char                linebuf[NET_PEM_LINE];
+	struct b64_dec      b64;        /* the current certificate's */
+	size_t              derlen;
+	unsigned char       der[NET_MAX_CERT];
 };
 
 /* net_pem_begin: start reading a bundle into a (which may already hold
-   anchors: the new ones are added). p is the caller's (some 33 KiB). */
+   anchors: the new ones are added). p is the caller's (some 17 KiB). */
 void net_pem_begin(struct net_pem *p, struct net_anchors *a);
 
 /*
@@ -189,7 +223,6 @@ void net_anchors_free(struct net_anchors *a);
 struct net_x509 {
 	const br_x509_class    *vtable;
 	br_x509_minimal_context minimal;
-	br_x509_decoder_context decoder;    /* of the first certificate */
 	unsigned                ncerts;
 	unsigned char           dn[NET_MAX_DN];
 	size_t                  dnlen;
