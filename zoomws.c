@@ -67,6 +67,7 @@ enum {
 #define OBUF_SLACK       65536       /* output buffer beyond --max-message */
 #define OUT_RESERVE      160         /* per message: newline and a gap line */
 #define OUT_SOFT         (256 << 10) /* pending output that stops reading */
+#define OUT_BATCH        65536       /* pending output written at once */
 #define REFUSALS_FATAL   3           /* build_connection refusals, fresh token */
 #define IO_TIMEOUT_MAX   30000       /* ms: connect, handshake, upgrade, token */
 #define RETRY_AFTER_MAX  3600        /* s: longest Retry-After honoured */
@@ -1840,8 +1841,10 @@ session(void)
 			/* The server's close, answered: let it close TCP. */
 			c.close_deadline = now_ms() + 1000;
 
-		/* 2. Stdout, without blocking. */
-		if (out_pending() > 0 && out_flush(0, 0) < 0) {
+		/* 2. Stdout, without blocking, once a batch is there or a
+		   message waits for room (else before the wait, below). */
+		if ((out_pending() >= OUT_BATCH || c.pending) &&
+		    out_flush(0, 0) < 0) {
 			end = END_OUTPUT;
 			goto done;
 		}
@@ -1912,6 +1915,18 @@ session(void)
 				strcpy(c.reason, "connection closed by server "
 				    "without a close frame");
 			goto done;
+		}
+		/* Lines are written when the socket has nothing more at hand:
+		   under load one write takes many of them. */
+		if (out_pending() > 0) {
+			if (!net_tls_closed(c.t) &&
+			    net_tls_pump(c.t, 0) == NET_OK &&
+			    (in = net_tls_recv_buf(c.t, &len)) != NULL && len > 0)
+				continue;
+			if (out_flush(0, 0) < 0) {
+				end = END_OUTPUT;
+				goto done;
+			}
 		}
 		pfd[0].fd = net_tls_closed(c.t) ? -1 : c.t->fd;
 		pfd[0].events = net_tls_events(c.t);
