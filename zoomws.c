@@ -1917,9 +1917,10 @@ session(void)
 			goto done;
 		}
 		/* Lines are written when the socket has nothing more at hand:
-		   under load one write takes many of them. */
+		   under load one write takes many of them. (A held message
+		   leaves its bytes in the engine: nothing more is at hand.) */
 		if (out_pending() > 0) {
-			if (!net_tls_closed(c.t) &&
+			if (!c.pending && !net_tls_closed(c.t) &&
 			    net_tls_pump(c.t, 0) == NET_OK &&
 			    (in = net_tls_recv_buf(c.t, &len)) != NULL && len > 0)
 				continue;

@@ -483,6 +483,14 @@ def failing_token_endpoint_gets_no_early_websocket_each_time():
         expect_eq(len(s.token_requests), 4, 'token requests')
 
 
+def _cpu_seconds(pid):
+    """User and system CPU time of process pid so far."""
+    import os
+    with open('/proc/%d/stat' % pid) as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
 @test
 def slow_reader_loses_nothing_and_heartbeat_keeps_time():
     big = 'x' * 4000
@@ -495,7 +503,11 @@ def slow_reader_loses_nothing_and_heartbeat_keeps_time():
         # while stdout is stalled, and the server must stop sending.
         r = Run(['--heartbeat', '0.1', '--idle-timeout', '5',
                  '--max-message', '16384'], s=s, slow=True)
-        time.sleep(1.5)
+        time.sleep(0.5)
+        cpu0 = _cpu_seconds(r.p.pid)
+        time.sleep(1.0)
+        # stalled, zoomws waits: it does not spin on the data it holds
+        stalled_cpu = _cpu_seconds(r.p.pid) - cpu0
         c = s.connections[0]
         stalled_hb = len(c.heartbeats)
         stalled_sent = c.events_sent
@@ -504,6 +516,8 @@ def slow_reader_loses_nothing_and_heartbeat_keeps_time():
         r.signal(signal.SIGTERM)
         expect_eq(r.wait(), 0, 'exit code')
         expect(stalled_hb >= 8, 'only %d heartbeats while stdout was stalled', stalled_hb)
+        expect(stalled_cpu < 0.5, '%.2f s of CPU in 1 s while stdout was stalled',
+               stalled_cpu)
         expect(stalled_sent < 4000, 'no back-pressure: the server sent all %d events '
                'while stdout was stalled', stalled_sent)
         expect_eq(r.lines(), [line(e) for e in evs], 'stdout')
