@@ -1907,6 +1907,22 @@ session(void)
 		wait = until - now;
 		if (wait < 0)
 			wait = 0;
+		/* Lines are written when the socket has nothing more at hand:
+		   under load one write takes many of them. (A held message
+		   leaves its bytes in the engine: nothing more is at hand.)
+		   The pump may find the peer gone: checked just below. */
+		if (out_pending() > 0) {
+			if (!c.pending && !net_tls_closed(c.t)) {
+				(void)net_tls_pump(c.t, 0);
+				if ((in = net_tls_recv_buf(c.t, &len)) != NULL &&
+				    len > 0)
+					continue;
+			}
+			if (out_flush(0, 0) < 0) {
+				end = END_OUTPUT;
+				goto done;
+			}
+		}
 		/* Over once the peer is gone and all it sent is handled; a
 		   message held for stdout is written first. */
 		if (net_tls_closed(c.t) && !c.pending &&
@@ -1915,19 +1931,6 @@ session(void)
 				strcpy(c.reason, "connection closed by server "
 				    "without a close frame");
 			goto done;
-		}
-		/* Lines are written when the socket has nothing more at hand:
-		   under load one write takes many of them. (A held message
-		   leaves its bytes in the engine: nothing more is at hand.) */
-		if (out_pending() > 0) {
-			if (!c.pending && !net_tls_closed(c.t) &&
-			    net_tls_pump(c.t, 0) == NET_OK &&
-			    (in = net_tls_recv_buf(c.t, &len)) != NULL && len > 0)
-				continue;
-			if (out_flush(0, 0) < 0) {
-				end = END_OUTPUT;
-				goto done;
-			}
 		}
 		pfd[0].fd = net_tls_closed(c.t) ? -1 : c.t->fd;
 		pfd[0].events = net_tls_events(c.t);

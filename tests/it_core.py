@@ -492,6 +492,25 @@ def _cpu_seconds(pid):
 
 
 @test
+def server_close_reconnects_without_lingering():
+    # The server sends a close (1001) right after events and closes TCP
+    # without waiting: zoomws sees the TCP close while it still has
+    # lines to write, and reconnects at once; its own 1 s wait for the
+    # server to close TCP is not spent when the server already has.
+    evs = [event('meeting.started', i) for i in range(3)]
+    with sim() as s:
+        s.ws_scripts = [[('event', e) for e in evs] + [('close_now', 1001, 'going away')],
+                        [('hold',)]]
+        r = Run(FAST, s=s)
+        expect(s.wait_connections(2, 5), 'no second connection')
+        r.signal(signal.SIGTERM)
+        expect_eq(r.wait(), 0, 'exit code')
+        expect_eq(r.lines(), [line(e) for e in evs], 'stdout')
+        gap = s.connections[1].opened - s.connections[0].ended
+        expect(gap < 0.6, 'reconnected %.2f s after the server closed', gap)
+
+
+@test
 def slow_reader_loses_nothing_and_heartbeat_keeps_time():
     big = 'x' * 4000
     evs = [event('meeting.participant_joined', i, pad=big) for i in range(4000)]

@@ -80,6 +80,8 @@ WebSocket endpoint, GET /ws?subscriptionId=...&access_token=...:
     ('ping', b'x')         a ping frame
     ('close', code, reason)  a close frame (code None: empty body), then
                            wait up to 5 s for the client's close, close TCP
+    ('close_now', code, reason)  a close frame, then TCP closed at once,
+                           without waiting for the client's close
     ('drop',)              once written (+0.1 s), SO_LINGER 0 close: RST
     ('sleep', s)
     ('wait_heartbeats', n) until n heartbeats have arrived on this connection
@@ -1048,6 +1050,14 @@ class Sim:
                 self._queue_close(c, out, code, reason)
                 while True:      # the loop ends the connection on the reply
                     yield (lambda: False, None)
+            elif kind == 'close_now':
+                yield flushed
+                code = act[1] if len(act) > 1 else 1000
+                reason = act[2] if len(act) > 2 else ''
+                self._queue_close(c, out, code, reason)
+                yield flushed
+                c.done = 'close_now'
+                return
             elif kind == 'drop':
                 yield flushed
                 yield (None, time.monotonic() + DROP_GRACE)
