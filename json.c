@@ -431,7 +431,7 @@ open_container(struct json_lexer *lx, struct sink *k, int object, size_t p)
 {
 	unsigned d = lx->depth;
 
-	if (d == JSON_MAX_DEPTH)
+	if (d == JSON_MAX_DEPTH + lx->outer)
 		return JSON_ERR_DEPTH;
 	if (object)
 		lx->stack[d / 8] |= (uint8_t)(1u << (d % 8));
@@ -1385,6 +1385,8 @@ json_envelope_decode(const char *doc, size_t len, struct json_field *f,
 		if (strcmp(f[i].key, f[lazy].key) == 0)
 			lazy = i;
 	json_lexer_init(&lx);
+	/* The envelope's level does not count against its event's. */
+	lx.outer = lazy < nf;
 	memset(&k, 0, sizeof(k));
 	if (nf > 0) {
 		/* Only the members of a top-level object matter. */

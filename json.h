@@ -80,7 +80,9 @@ struct json_lexer {
 	int       state;                /* enum in json.c; 0 = a value is due */
 	int       err;                  /* sticky once failed */
 	unsigned  depth;                /* containers open */
-	uint8_t   stack[(JSON_MAX_DEPTH + 7) / 8]; /* bit per level: 1 = object */
+	unsigned  outer;                /* levels allowed beyond JSON_MAX_DEPTH
+	                                   (0, or 1 for an envelope's own) */
+	uint8_t   stack[(JSON_MAX_DEPTH + 8) / 8]; /* bit per level: 1 = object */
 	unsigned  need;                 /* UTF-8 continuation bytes due */
 	unsigned  lo, hi;               /* the range of the next one */
 	unsigned  hex;                  /* \u digits read */
@@ -166,7 +168,9 @@ int json_fields(const char *doc, size_t len, struct json_field *f, size_t nf);
  * UTF-8. Everything else in doc, later members of that name too, is
  * checked as json_fields does, and the fields are those json_fields
  * gives whenever it accepts doc. lazy >= nf: json_fields exactly.
- * For an envelope whose "content" holds a whole event, to spare that
+ * With lazy < nf, doc may nest one level deeper than JSON_MAX_DEPTH: the
+ * envelope's own, so that an event carried as an object may nest as
+ * deep as one carried in a string. For an envelope whose "content" holds a whole event, to spare that
  * text a pass of the lexer before the one that decodes it.
  */
 int json_envelope(const char *doc, size_t len, struct json_field *f,

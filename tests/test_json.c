@@ -425,6 +425,72 @@ depth_limit(void)
 	CHECK(json_validate("[[]]", 4) == JSON_OK);
 }
 
+/* nest: depth levels of [ ... ] around 0, into buf; returns the length. */
+static size_t
+nest(char *buf, int depth)
+{
+	size_t n = 0;
+	int d;
+
+	for (d = 0; d < depth; d++)
+		buf[n++] = '[';
+	buf[n++] = '0';
+	for (d = 0; d < depth; d++)
+		buf[n++] = ']';
+	return n;
+}
+
+/* An event nests as deep as JSON_MAX_DEPTH whether content carries it
+   as an object or as a string: the envelope's level does not count. */
+static void
+envelope_depth_both_carriages(void)
+{
+	static char ev[4 * JSON_MAX_DEPTH], doc[16 * JSON_MAX_DEPTH];
+	static char out[16 * JSON_MAX_DEPTH];
+	struct json_field f[2] = { { "module", 0, 0, 0 },
+	    { "content", 0, 0, 0 } };
+	size_t en, dn, i;
+	long n;
+	int depth;
+
+	for (depth = JSON_MAX_DEPTH - 1; depth <= JSON_MAX_DEPTH + 1; depth++) {
+		int want = depth <= JSON_MAX_DEPTH ? JSON_OK : JSON_ERR_DEPTH;
+
+		/* {"event":"x","p":<depth - 1 arrays>}: depth levels in all */
+		en = (size_t)sprintf(ev, "{\"event\":\"x\",\"p\":");
+		en += nest(ev + en, depth - 1);
+		ev[en++] = '}';
+		/* as an object */
+		dn = (size_t)sprintf(doc, "{\"module\":\"message\",\"content\":");
+		memcpy(doc + dn, ev, en);
+		dn += en;
+		dn += (size_t)sprintf(doc + dn, ",\"header\":{}}");
+		n = 0;
+		CHECK(json_envelope_decode(doc, dn, f, 2, 1, out, sizeof(out),
+		    &n) == want);
+		if (want == JSON_OK)
+			CHECK(f[1].type == JSON_OBJECT && json_compact(out,
+			    sizeof(out), doc + f[1].start, f[1].end - f[1].start) ==
+			    (long)en);
+		/* as a string: the quotes escaped */
+		dn = (size_t)sprintf(doc, "{\"module\":\"message\",\"content\":\"");
+		for (i = 0; i < en; i++) {
+			if (ev[i] == '"')
+				doc[dn++] = '\\';
+			doc[dn++] = ev[i];
+		}
+		dn += (size_t)sprintf(doc + dn, "\",\"header\":{}}");
+		n = 0;
+		CHECK(json_envelope_decode(doc, dn, f, 2, 1, out, sizeof(out),
+		    &n) == JSON_OK);
+		CHECK(f[1].type == JSON_STRING);
+		CHECK(want == JSON_OK ? n == (long)en : n == JSON_ERR_DEPTH);
+	}
+	/* json_fields stays at JSON_MAX_DEPTH for a whole document */
+	dn = nest(doc, JSON_MAX_DEPTH + 1);
+	CHECK(json_fields(doc, dn, f, 2) == JSON_ERR_DEPTH);
+}
+
 static void
 compact_keeps_strings(void)
 {
@@ -1527,6 +1593,7 @@ main(void)
 	RUN(exact_tokens);
 	RUN(scan_needs_two_slots);
 	RUN(depth_limit);
+	RUN(envelope_depth_both_carriages);
 	RUN(compact_keeps_strings);
 	RUN(compact_in_place_in_pieces);
 	RUN(unescape_forms);
