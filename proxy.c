@@ -18,6 +18,7 @@
 #include "http.h"
 #include "net.h"
 #include "proxy.h"
+#include "url.h"
 
 /* Is host (length n) an IPv4 or IPv6 address literal? */
 static int
@@ -109,45 +110,34 @@ proxy_strerror(int err)
 	return "proxy error";
 }
 
-/* Wait for ev on fd or for wakefd; PROXY_OK, _TIMEOUT or _INTR. */
+/* Wait for ev on fd (net_wait_fd); PROXY_OK, _TIMEOUT, _INTR or _IO. */
 static int
-wait_fd(int fd, short ev, int64_t deadline, int wakefd)
+wait_fd(int fd, short ev, int64_t deadline)
 {
-	struct pollfd pfd[2];
-	int64_t left;
-
-	for (;;) {
-		if ((left = deadline - net_now_ms()) <= 0)
-			return PROXY_ERR_TIMEOUT;
-		pfd[0].fd = fd;
-		pfd[0].events = ev;
-		pfd[1].fd = wakefd;
-		pfd[1].events = POLLIN;
-		if (net_poll(pfd, 2, left > 60000 ? 60000 : (int)left) < 0) {
-			if (errno == EINTR)
-				continue;
-			return PROXY_ERR_IO;
-		}
-		if (pfd[1].revents)
-			return PROXY_ERR_INTR;
-		if (pfd[0].revents)
-			return PROXY_OK;
+	switch (net_wait_fd(fd, ev, deadline)) {
+	case NET_OK:
+		return PROXY_OK;
+	case NET_ERR_TIMEOUT:
+		return PROXY_ERR_TIMEOUT;
+	case NET_ERR_INTR:
+		return PROXY_ERR_INTR;
+	default:
+		return PROXY_ERR_IO;
 	}
 }
 
 int
 proxy_tunnel(int fd, const char *host, const char *port, const char *user,
-    const char *pass, int64_t deadline, int wakefd, char *err, size_t errlen)
+    const char *pass, int64_t deadline, char *err, size_t errlen)
 {
 	char req[2048], authority[300], extra[1024], cred[512], b64[700];
 	char head[PROXY_MAX_HEAD], buf[1024];
 	struct http_response r;
 	size_t len, off, used;
 	ssize_t n;
-	int rc, v6 = strchr(host, ':') != NULL;
+	int rc;
 
-	fmt_snprintf(authority, sizeof(authority), v6 ? "[%s]:%s" : "%s:%s", host,
-	    port);
+	url_authority(authority, sizeof(authority), host, port, 0);
 	extra[0] = '\0';
 	if (user != NULL) {
 		if ((size_t)fmt_snprintf(cred, sizeof(cred), "%s:%s", user,
@@ -177,7 +167,7 @@ proxy_tunnel(int fd, const char *host, const char *port, const char *user,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN &&
-		    (rc = wait_fd(fd, POLLOUT, deadline, wakefd)) == PROXY_OK)
+		    (rc = wait_fd(fd, POLLOUT, deadline)) == PROXY_OK)
 			continue;
 		memset(req, 0, sizeof(req));
 		fmt_snprintf(err, errlen, "proxy: %s", n < 0 && errno != EAGAIN ?
@@ -190,7 +180,7 @@ proxy_tunnel(int fd, const char *host, const char *port, const char *user,
 	   tunnel starts right after the header block. */
 	http_response_init(&r, head, sizeof(head), NULL, 0, 1);
 	for (;;) {
-		if ((rc = wait_fd(fd, POLLIN, deadline, wakefd)) != PROXY_OK) {
+		if ((rc = wait_fd(fd, POLLIN, deadline)) != PROXY_OK) {
 			fmt_snprintf(err, errlen, "proxy: %s", proxy_strerror(rc));
 			return rc;
 		}

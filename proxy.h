@@ -14,7 +14,7 @@ enum {
 	PROXY_OK = 0,
 	PROXY_ERR_IO = -1,          /* socket error or early close */
 	PROXY_ERR_TIMEOUT = -2,
-	PROXY_ERR_INTR = -3,        /* wakefd became readable */
+	PROXY_ERR_INTR = -3,        /* a stop (net_wait) */
 	PROXY_ERR_REFUSED = -4,     /* CONNECT answered other than 2xx */
 	PROXY_ERR_AUTH = -5,        /* 407: credentials wanted or refused */
 	PROXY_ERR_SYNTAX = -6,      /* not an HTTP answer */
@@ -33,14 +33,14 @@ int proxy_bypass(const char *no_proxy, const char *host);
 /*
  * proxy_tunnel: on fd, a connected socket to the proxy, ask for a tunnel
  * to host:port and read the answer, until deadline_ms (net_now_ms time)
- * or until wakefd is readable. user/pass (NULL for none) go into
+ * or a stop (net_wait). user/pass (NULL for none) go into
  * Proxy-Authorization: Basic. Reads no byte past the proxy's header
  * block, so TLS can start on fd at once. Returns PROXY_OK or a
  * PROXY_ERR_*, with a one-line cause in err.
  */
 int proxy_tunnel(int fd, const char *host, const char *port,
-    const char *user, const char *pass, int64_t deadline_ms, int wakefd,
-    char *err, size_t errlen);
+    const char *user, const char *pass, int64_t deadline_ms, char *err,
+    size_t errlen);
 
 const char *proxy_strerror(int err);
 

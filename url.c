@@ -346,10 +346,34 @@ append(char *dst, size_t cap, size_t *o, const char *src, size_t n)
 }
 
 size_t
+url_authority(char *dst, size_t cap, const char *host, const char *port,
+    int omit_default)
+{
+	size_t o = 0;
+	int v6 = strchr(host, ':') != NULL;
+
+	if (cap == 0)
+		return 0;
+	dst[0] = '\0';
+	if ((v6 && !append(dst, cap, &o, "[", 1)) ||
+	    !append(dst, cap, &o, host, strlen(host)) ||
+	    (v6 && !append(dst, cap, &o, "]", 1)))
+		goto small;
+	if (omit_default && strcmp(port, "443") == 0)
+		return o;
+	if (!append(dst, cap, &o, ":", 1) ||
+	    !append(dst, cap, &o, port, strlen(port)))
+		goto small;
+	return o;
+small:
+	dst[0] = '\0';
+	return 0;
+}
+
+size_t
 url_format(char *dst, size_t cap, const struct url *u)
 {
 	size_t o = 0, n;
-	int v6 = strchr(u->host, ':') != NULL;
 
 	if (cap == 0)
 		return 0;
@@ -372,12 +396,10 @@ url_format(char *dst, size_t cap, const struct url *u)
 		if (!append(dst, cap, &o, "@", 1))
 			goto small;
 	}
-	if ((v6 && !append(dst, cap, &o, "[", 1)) ||
-	    !append(dst, cap, &o, u->host, strlen(u->host)) ||
-	    (v6 && !append(dst, cap, &o, "]", 1)) ||
-	    !append(dst, cap, &o, ":", 1) ||
-	    !append(dst, cap, &o, u->port, strlen(u->port)) ||
-	    !append(dst, cap, &o, u->target, strlen(u->target)))
+	if ((n = url_authority(dst + o, cap - o, u->host, u->port, 0)) == 0)
+		goto small;
+	o += n;
+	if (!append(dst, cap, &o, u->target, strlen(u->target)))
 		goto small;
 	return o;
 small:

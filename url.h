@@ -65,6 +65,15 @@ int url_parse_proxy(struct url *u, const char *s);
 size_t url_format(char *dst, size_t cap, const struct url *u);
 
 /*
+ * url_authority: host ":" port into dst (cap bytes, NUL-terminated), an
+ * IPv6 literal in brackets (RFC 3986 3.2.2); with omit_default a port of
+ * 443 is left out, as the Host header of an https URL may (RFC 9110
+ * 7.2). Returns the length, or 0 when cap is too small (dst then "").
+ */
+size_t url_authority(char *dst, size_t cap, const char *host,
+    const char *port, int omit_default);
+
+/*
  * url_encode: percent-encode src[0..n) into dst (cap bytes): every byte
  * but the unreserved set ALPHA / DIGIT / "-" / "." / "_" / "~" (RFC 3986
  * 2.3) becomes "%" and two upper-case hex digits (2.1). Also right for

@@ -38,7 +38,9 @@
 #include "fmt.h"
 #include "http.h"
 #include "json.h"
+#include "ca.h"
 #include "net.h"
+#include "tls.h"
 #include "proxy.h"
 #include "url.h"
 #include "ws.h"
@@ -237,6 +239,22 @@ drain_wakepipe(void)
 		;
 }
 
+static void log_counters(void);
+
+/* woken: net_wait saw the self-pipe: act on SIGUSR1 at once, and end
+   the wait on a stop. */
+static int
+woken(short watch_revents)
+{
+	(void)watch_revents;
+	drain_wakepipe();
+	if (got_usr1) {
+		got_usr1 = 0;
+		log_counters();
+	}
+	return got_stop != 0;
+}
+
 static int
 signals_init(void)
 {
@@ -258,6 +276,7 @@ signals_init(void)
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	net_wake_set(wakepipe[0], -1, woken);
 	return 0;
 }
 
@@ -801,52 +820,11 @@ static struct {
 	int     fresh;        /* fetched for the attempt under way */
 } token;
 
-static struct net_anchors anchors;
-static struct net_tls tls_oauth, tls_ws;
+static struct ca_anchors anchors;
+static struct tls tls_oauth, tls_ws;
 
 enum fetch_result { FETCH_OK, FETCH_RETRY, FETCH_REJECTED, FETCH_CONFIG,
     FETCH_STOP };
-
-/*
- * tls_wait_data: drive t until application data is available or the
- * deadline passes. Returns > 0 bytes available (at *p), 0 on a clean close,
- * or a negative NET_ERR_*.
- */
-static long
-tls_wait_data(struct net_tls *t, unsigned char **p, int64_t deadline)
-{
-	struct pollfd pfd[2];
-	size_t len;
-	int64_t left;
-	short ev;
-	int rc;
-
-	for (;;) {
-		if ((*p = net_tls_recv_buf(t, &len)) != NULL && len > 0)
-			return (long)len;
-		if (got_stop)
-			return NET_ERR_INTR;
-		if (net_tls_closed(t))
-			return 0;
-		ev = net_tls_events(t);
-		if ((left = deadline - now_ms()) <= 0)
-			return NET_ERR_TIMEOUT;
-		pfd[0].fd = t->fd;
-		pfd[0].events = ev;
-		pfd[1].fd = wakepipe[0];
-		pfd[1].events = POLLIN;
-		if (net_poll(pfd, 2, left > INT_MAX ? INT_MAX : (int)left) < 0 &&
-		    errno != EINTR)
-			return NET_ERR_IO;
-		if (pfd[1].revents)
-			drain_wakepipe();
-		/* Data decrypted before a close or a failure still counts:
-		   the top of the loop takes it first. */
-		if ((rc = net_tls_pump(t, pfd[0].revents)) < 0 &&
-		    ((*p = net_tls_recv_buf(t, &len)) == NULL || len == 0))
-			return rc == NET_ERR_CLOSED ? 0 : rc;
-	}
-}
 
 /* Host header value: host[:port], IPv6 literals in brackets. */
 static void
@@ -861,11 +839,11 @@ host_header(char *dst, size_t cap, const struct url *u)
 }
 
 static const char *
-net_reason(struct net_tls *t, int rc, char *buf, size_t cap)
+net_reason(struct tls *t, int rc, char *buf, size_t cap)
 {
 	switch (rc) {
 	case NET_ERR_TLS:
-		return net_tls_error(t, buf, cap);
+		return tls_error(t, buf, cap);
 	case NET_ERR_TIMEOUT:
 		return "timed out";
 	case NET_ERR_CLOSED:
@@ -874,7 +852,7 @@ net_reason(struct net_tls *t, int rc, char *buf, size_t cap)
 		return "interrupted";
 	case NET_ERR_IO:
 		/* the socket error net.c saved, not a stale errno */
-		return net_tls_error(t, buf, cap);
+		return tls_error(t, buf, cap);
 	default:
 		return net_strerror(rc);
 	}
@@ -908,7 +886,7 @@ proxy_for(const char *host)
  * why at level, naming the peer.
  */
 static int
-start_tls(struct net_tls *t, const struct url *u, int64_t deadline,
+start_tls(struct tls *t, const struct url *u, int64_t deadline,
     const char *what, int level)
 {
 	char err[256];
@@ -923,8 +901,7 @@ start_tls(struct net_tls *t, const struct url *u, int64_t deadline,
 			return -1;
 		}
 		logm(L_DEBUG, "%s: through proxy %s:%s", what, pu.host, pu.port);
-		fd = net_connect(pu.host, pu.port, deadline, wakepipe[0], err,
-		    sizeof(err));
+		fd = net_connect(pu.host, pu.port, deadline, err, sizeof(err));
 		if (fd < 0) {
 			char inner[sizeof(err)];
 
@@ -933,21 +910,20 @@ start_tls(struct net_tls *t, const struct url *u, int64_t deadline,
 			    pu.host, pu.port, inner);
 		}
 		if (fd >= 0 && (rc = proxy_tunnel(fd, u->host, u->port,
-		    pu.user[0] ? pu.user : NULL, pu.pass, deadline, wakepipe[0],
-		    err, sizeof(err))) != PROXY_OK) {
+		    pu.user[0] ? pu.user : NULL, pu.pass, deadline, err,
+		    sizeof(err))) != PROXY_OK) {
 			close(fd);
 			fd = -1;
 		}
 		explicit_bzero(&pu, sizeof(pu));
 	} else
-		fd = net_connect(u->host, u->port, deadline, wakepipe[0], err,
-		    sizeof(err));
+		fd = net_connect(u->host, u->port, deadline, err, sizeof(err));
 	if (fd < 0) {
 		if (!got_stop)
 			logm(level, "%s: %s", what, err);
 		return -1;
 	}
-	if ((rc = net_tls_start(t, fd, u->host, &anchors)) < 0) {
+	if ((rc = tls_start(t, fd, u->host, &anchors)) < 0) {
 		close(fd);
 		logm(L_ERROR, "%s: TLS set-up failed", what);
 		return -1;
@@ -958,33 +934,33 @@ start_tls(struct net_tls *t, const struct url *u, int64_t deadline,
 /* finish_tls: complete the handshake start_tls began, before the
    deadline. Returns 0, or -1 after logging why and closing t. */
 static int
-finish_tls(struct net_tls *t, const struct url *u, int64_t deadline,
-    const char *what)
+finish_tls(struct tls *t, const struct url *u, int64_t deadline,
+    const char *what, struct tls *side)
 {
 	char err[256], desc[128];
 	int rc;
 
-	if ((rc = net_tls_handshake(t, deadline, wakepipe[0])) < 0) {
+	if ((rc = tls_handshake(t, deadline, side)) < 0) {
 		if (!got_stop)
 			logm(L_WARN, "%s %s:%s: TLS handshake: %s", what, u->host,
 			    u->port, net_reason(t, rc, err, sizeof(err)));
-		net_tls_close(t);
+		tls_close(t);
 		return -1;
 	}
-	net_tls_describe(t, desc, sizeof(desc));
+	tls_describe(t, desc, sizeof(desc));
 	logm(L_DEBUG, "%s %s:%s: %s%s", what, u->host, u->port, desc,
-	    net_tls_resumed(t) ? " (resumed)" : "");
+	    tls_resumed(t) ? " (resumed)" : "");
 	return 0;
 }
 
 /* open_tls: start_tls and finish_tls, failures logged as warnings. */
 static int
-open_tls(struct net_tls *t, const struct url *u, int64_t deadline,
+open_tls(struct tls *t, const struct url *u, int64_t deadline,
     const char *what)
 {
 	if (start_tls(t, u, deadline, what, L_WARN) < 0)
 		return -1;
-	return finish_tls(t, u, deadline, what);
+	return finish_tls(t, u, deadline, what, NULL);
 }
 
 /*
@@ -994,8 +970,8 @@ open_tls(struct net_tls *t, const struct url *u, int64_t deadline,
  * in *neterr / return value.
  */
 static int
-http_roundtrip(struct net_tls *t, const char *req, size_t reqlen,
-    struct http_response *r, int64_t deadline, int *neterr)
+http_roundtrip(struct tls *t, const char *req, size_t reqlen,
+    struct http_response *r, int64_t deadline, int *neterr, struct tls *side)
 {
 	unsigned char *p;
 	size_t used;
@@ -1003,12 +979,12 @@ http_roundtrip(struct net_tls *t, const char *req, size_t reqlen,
 	int rc;
 
 	*neterr = 0;
-	if ((rc = net_tls_write_all(t, req, reqlen, deadline, wakepipe[0])) < 0) {
+	if ((rc = tls_write_all(t, req, reqlen, deadline, side)) < 0) {
 		*neterr = rc;
 		return rc;
 	}
 	for (;;) {
-		n = tls_wait_data(t, &p, deadline);
+		n = tls_wait_data(t, &p, deadline, side);
 		if (n == 0) {
 			rc = http_eof(r);
 			if (rc != HTTP_DONE)
@@ -1021,7 +997,7 @@ http_roundtrip(struct net_tls *t, const char *req, size_t reqlen,
 		}
 		stats.bytes_in += (unsigned long long)n;
 		rc = http_feed(r, (const char *)p, (size_t)n, &used);
-		net_tls_recv_ack(t, used);
+		tls_recv_ack(t, used);
 		if (rc != HTTP_NEED_MORE)
 			return rc;
 	}
@@ -1029,8 +1005,8 @@ http_roundtrip(struct net_tls *t, const char *req, size_t reqlen,
 
 /*
  * The WebSocket connection opened early: while the token is fetched, the
- * endpoint's TCP connect and TLS handshake run too (net_tls_background:
- * the token fetch's waits move it), so that the upgrade can follow the
+ * endpoint's TCP connect and TLS handshake run too (the token fetch's
+ * waits move it as their side connection), so that the upgrade can follow the
  * token at once: the handshake's round trips and the server's signature
  * overlap the token's. ws_early is when it was opened, 0: none. Used
  * only within WS_EARLY_MS; a failure just means a fresh connection. Its
@@ -1056,7 +1032,7 @@ ws_early_open(void)
 	    L_DEBUG) < 0)
 		return;
 	ws_early = now_ms();
-	net_tls_background(&tls_ws);
+	tls_kick(&tls_ws);
 }
 
 /* ws_early_end: the token fetch is over; close the early connection
@@ -1064,9 +1040,8 @@ ws_early_open(void)
 static void
 ws_early_end(int keep)
 {
-	net_tls_background(NULL);
 	if (ws_early && !keep) {
-		net_tls_close(&tls_ws);
+		tls_close(&tls_ws);
 		ws_early = 0;
 	}
 }
@@ -1124,11 +1099,11 @@ fetch_token(int64_t *retry_after_ms, int early)
 		return got_stop ? FETCH_STOP : FETCH_RETRY;
 	if (early) {
 		/* Our ClientHello first, then the WebSocket's. */
-		net_tls_kick(&tls_oauth);
+		tls_kick(&tls_oauth);
 		ws_early_open();
 	}
 	if (finish_tls(&tls_oauth, &cfg.oauth, io_deadline(),
-	    "token endpoint") < 0)
+	    "token endpoint", ws_early ? &tls_ws : NULL) < 0)
 		return got_stop ? FETCH_STOP : FETCH_RETRY;
 
 	fmt_snprintf(creds, sizeof(creds), "%s:%s", cfg.client_id, cfg.secret);
@@ -1153,15 +1128,16 @@ fetch_token(int64_t *retry_after_ms, int early)
 	if (reqlen == 0) {
 		logm(L_ERROR, "token request does not fit in %zu bytes", sizeof(req));
 		explicit_bzero(basic, sizeof(basic));
-		net_tls_close(&tls_oauth);
+		tls_close(&tls_oauth);
 		return FETCH_CONFIG;
 	}
 	http_response_init(&r, head, sizeof(head), body, sizeof(body), 0);
-	rc = http_roundtrip(&tls_oauth, req, reqlen, &r, io_deadline(), &neterr);
+	rc = http_roundtrip(&tls_oauth, req, reqlen, &r, io_deadline(), &neterr,
+	    ws_early ? &tls_ws : NULL);
 	explicit_bzero(req, sizeof(req));
 	explicit_bzero(basic, sizeof(basic));
 	secrets[2] = NULL;
-	net_tls_close(&tls_oauth);
+	tls_close(&tls_oauth);
 	if (got_stop)
 		return FETCH_STOP;
 	if (rc != HTTP_DONE) {
@@ -1264,7 +1240,7 @@ static int64_t gap_from;            /* wall ms the last link went quiet */
 static int last_healthy;            /* the last session answered a heartbeat */
 
 struct conn {
-	struct net_tls *t;
+	struct tls *t;
 	int      open;             /* build_connection success seen */
 	int      healthy;          /* and a heartbeat answered */
 	int      closing;          /* we sent close */
@@ -1290,27 +1266,27 @@ struct conn {
  * frame and tries again on the next turn of the loop.
  */
 static int
-ws_send(struct net_tls *t, int opcode, const void *payload, size_t len)
+ws_send(struct tls *t, int opcode, const void *payload, size_t len)
 {
 	unsigned char mask[4], *buf;
 	size_t cap, n;
 
-	if ((buf = net_tls_send_buf(t, &cap)) == NULL || cap < len + 14) {
-		net_tls_pump(t, POLLOUT);
-		if ((buf = net_tls_send_buf(t, &cap)) == NULL)
+	if ((buf = tls_send_buf(t, &cap)) == NULL || cap < len + 14) {
+		tls_pump(t, POLLOUT);
+		if ((buf = tls_send_buf(t, &cap)) == NULL)
 			return -1;
 	}
 	net_random(mask, sizeof(mask));
 	if ((n = ws_encode(buf, cap, 1, opcode, payload, len, mask)) == 0)
 		return -1;
-	net_tls_send_ack(t, n);
-	net_tls_flush(t);
+	tls_send_ack(t, n);
+	tls_flush(t);
 	return 0;
 }
 
 /* ws_send_close: a close frame with a status code (RFC 6455 5.5.1). */
 static int
-ws_send_close(struct net_tls *t, unsigned code)
+ws_send_close(struct tls *t, unsigned code)
 {
 	unsigned char p[2];
 
@@ -1570,7 +1546,7 @@ handle_msg(struct conn *c, struct ws_msg *m)
  * token at the HTTP level, or -1 after logging.
  */
 static int
-upgrade(struct net_tls *t)
+upgrade(struct tls *t)
 {
 	static char req[8192], head[HTTP_MAX_HEAD], target[8192];
 	char enc[MAX_TOKEN * 3 + 1], subenc[800], key[WS_KEY_LEN + 1];
@@ -1634,7 +1610,7 @@ upgrade(struct net_tls *t)
 		return -1;
 	}
 	http_response_init(&r, head, sizeof(head), NULL, 0, 1);
-	rc = http_roundtrip(t, req, reqlen, &r, io_deadline(), &neterr);
+	rc = http_roundtrip(t, req, reqlen, &r, io_deadline(), &neterr, NULL);
 	explicit_bzero(req, sizeof(req));
 	secrets[3] = NULL;
 	if (rc != HTTP_DONE) {
@@ -1678,7 +1654,7 @@ retry_pending(struct conn *c)
 
 	if (h != H_BLOCKED) {
 		c->pending = 0;
-		net_tls_recv_ack(c->t, c->pending_ack);
+		tls_recv_ack(c->t, c->pending_ack);
 	}
 	return h;
 }
@@ -1703,20 +1679,20 @@ begin_close(struct conn *c, unsigned code, int64_t linger_ms)
  * close_notify) before the socket is closed, until the deadline.
  */
 static void
-drain_tls(struct net_tls *t, int64_t deadline)
+drain_tls(struct tls *t, int64_t deadline)
 {
 	struct pollfd pfd;
 	int64_t left;
 	short ev;
 
-	while ((ev = net_tls_events(t)) & POLLOUT) {
+	while ((ev = tls_events(t)) & POLLOUT) {
 		if ((left = deadline - now_ms()) <= 0)
 			return;
 		pfd.fd = t->fd;
 		pfd.events = POLLOUT;
 		if (poll(&pfd, 1, (int)left) <= 0)
 			return;
-		if (net_tls_pump(t, pfd.revents) < 0)
+		if (tls_pump(t, pfd.revents) < 0)
 			return;
 	}
 }
@@ -1744,17 +1720,17 @@ session(void)
 	memset(&c, 0, sizeof(c));
 	c.t = &tls_ws;
 	if (ws_early && tls_ws.bgerr == 0)
-		tls_ws.bgerr = net_tls_pump(&tls_ws, 0);    /* closed since? */
-	if (ws_early && (tls_ws.bgerr != 0 || net_tls_closed(&tls_ws) ||
+		tls_ws.bgerr = tls_pump(&tls_ws, 0);    /* closed since? */
+	if (ws_early && (tls_ws.bgerr != 0 || tls_closed(&tls_ws) ||
 	    now_ms() - ws_early > WS_EARLY_MS)) {
 		/* failed, closed or stale: a fresh one says why, if it fails */
-		net_tls_close(&tls_ws);
+		tls_close(&tls_ws);
 		ws_early = 0;
 	}
 	if (ws_early) {
 		ws_early = 0;
 		rc = finish_tls(c.t, &cfg.ws, io_deadline(),
-		    "WebSocket endpoint");
+		    "WebSocket endpoint", NULL);
 	} else {
 		logm(L_INFO, "connecting to %s:%s", cfg.ws.host, cfg.ws.port);
 		rc = open_tls(c.t, &cfg.ws, io_deadline(), "WebSocket endpoint");
@@ -1763,15 +1739,15 @@ session(void)
 		return got_stop ? END_STOP : END_RETRY;
 	rc = upgrade(c.t);
 	if (rc != 0) {
-		net_tls_close(c.t);
+		tls_close(c.t);
 		if (got_stop)
 			return END_STOP;
 		return rc == 1 ? END_REFUSED : END_RETRY;
 	}
 	stats.connects++;
-	net_tls_describe(c.t, desc, sizeof(desc));
+	tls_describe(c.t, desc, sizeof(desc));
 	logm(L_INFO, "connected to %s:%s (%s%s)", cfg.ws.host, cfg.ws.port,
-	    desc, net_tls_resumed(c.t) ? ", session resumed" : "");
+	    desc, tls_resumed(c.t) ? ", session resumed" : "");
 	ws_reader_init(&reader, msgbuf, cfg.max_message);
 	reader.text_later = 1;          /* handle_text checks */
 	now = now_ms();
@@ -1787,7 +1763,7 @@ session(void)
 		/* 1. A held message first, then what the engine decrypted. */
 		h = c.pending ? retry_pending(&c) : H_DONE;
 		while (!c.pending && h != H_REFUSED && h != H_UTF8 &&
-		    (in = net_tls_recv_buf(c.t, &len)) != NULL && len > 0) {
+		    (in = tls_recv_buf(c.t, &len)) != NULL && len > 0) {
 			if (h == H_MAXED) {
 				maxed = 1;
 				end = END_STOP;
@@ -1805,7 +1781,7 @@ session(void)
 			}
 			if (rc == WS_NEED_MORE || (maxed && m.opcode != WS_OP_CLOSE)) {
 				/* Past --max-events nothing more goes out. */
-				net_tls_recv_ack(c.t, used);
+				tls_recv_ack(c.t, used);
 				continue;
 			}
 			h = handle_msg(&c, &m);
@@ -1819,7 +1795,7 @@ session(void)
 				c.pending_ack = used;
 				break;
 			}
-			net_tls_recv_ack(c.t, used);
+			tls_recv_ack(c.t, used);
 		}
 		if (h == H_UTF8) {
 			fmt_snprintf(c.reason, sizeof(c.reason), "protocol "
@@ -1912,9 +1888,9 @@ session(void)
 		   leaves its bytes in the engine: nothing more is at hand.)
 		   The pump may find the peer gone: checked just below. */
 		if (out_pending() > 0) {
-			if (!c.pending && !net_tls_closed(c.t)) {
-				(void)net_tls_pump(c.t, 0);
-				if ((in = net_tls_recv_buf(c.t, &len)) != NULL &&
+			if (!c.pending && !tls_closed(c.t)) {
+				(void)tls_pump(c.t, 0);
+				if ((in = tls_recv_buf(c.t, &len)) != NULL &&
 				    len > 0)
 					continue;
 			}
@@ -1925,15 +1901,15 @@ session(void)
 		}
 		/* Over once the peer is gone and all it sent is handled; a
 		   message held for stdout is written first. */
-		if (net_tls_closed(c.t) && !c.pending &&
-		    ((in = net_tls_recv_buf(c.t, &len)) == NULL || len == 0)) {
+		if (tls_closed(c.t) && !c.pending &&
+		    ((in = tls_recv_buf(c.t, &len)) == NULL || len == 0)) {
 			if (!c.closing)
 				strcpy(c.reason, "connection closed by server "
 				    "without a close frame");
 			goto done;
 		}
-		pfd[0].fd = net_tls_closed(c.t) ? -1 : c.t->fd;
-		pfd[0].events = net_tls_events(c.t);
+		pfd[0].fd = tls_closed(c.t) ? -1 : c.t->fd;
+		pfd[0].events = tls_events(c.t);
 		pfd[1].fd = wakepipe[0];
 		pfd[1].events = POLLIN;
 		pfd[2].fd = out.nonblock && out_pending() ? 1 : -1;
@@ -1951,10 +1927,10 @@ session(void)
 			end = END_OUTPUT;
 			goto done;
 		}
-		rc = net_tls_closed(c.t) ? NET_ERR_CLOSED :
-		    net_tls_pump(c.t, pfd[0].revents);
+		rc = tls_closed(c.t) ? NET_ERR_CLOSED :
+		    tls_pump(c.t, pfd[0].revents);
 		if (rc < 0 && !c.pending &&
-		    (net_tls_recv_buf(c.t, &len) == NULL || len == 0)) {
+		    (tls_recv_buf(c.t, &len) == NULL || len == 0)) {
 			/* Data decrypted before a failure is still handled
 			   above; only then does the connection end. */
 			if (rc != NET_ERR_CLOSED)
@@ -1971,7 +1947,7 @@ done:
 	if (c.close_pending)
 		ws_send_close(c.t, c.close_pending);
 	drain_tls(c.t, now_ms() + 300);
-	net_tls_close(c.t);
+	tls_close(c.t);
 	/* Events may have been missed since the last byte arrived. */
 	if (c.open)
 		gap_from = wall_ms() - (now_ms() - c.last_rx);
@@ -2012,7 +1988,7 @@ step_end(const char *name, int code, const char *detail, const char *hint)
 /* check_next_text: the next text message of the open connection, in
    place in the engine's buffer (copied to buf). */
 static long
-check_next_text(struct net_tls *t, char *buf, size_t cap, int64_t deadline)
+check_next_text(struct tls *t, char *buf, size_t cap, int64_t deadline)
 {
 	unsigned char *in;
 	struct ws_msg m;
@@ -2021,31 +1997,31 @@ check_next_text(struct net_tls *t, char *buf, size_t cap, int64_t deadline)
 	int rc;
 
 	for (;;) {
-		if ((n = tls_wait_data(t, &in, deadline)) <= 0)
+		if ((n = tls_wait_data(t, &in, deadline, NULL)) <= 0)
 			return n == 0 ? NET_ERR_CLOSED : n;
 		rc = ws_read(&reader, in, (size_t)n, &used, &m);
 		if (rc < 0) {
-			net_tls_recv_ack(t, used);
+			tls_recv_ack(t, used);
 			return NET_ERR_IO;
 		}
 		if (rc == WS_NEED_MORE) {
-			net_tls_recv_ack(t, used);
+			tls_recv_ack(t, used);
 			continue;
 		}
 		if (m.opcode == WS_OP_PING)
 			ws_send(t, WS_OP_PONG, m.data, m.len);
 		if (m.opcode == WS_OP_CLOSE) {
-			net_tls_recv_ack(t, used);
+			tls_recv_ack(t, used);
 			return NET_ERR_CLOSED;
 		}
 		if (m.opcode != WS_OP_TEXT) {
-			net_tls_recv_ack(t, used);
+			tls_recv_ack(t, used);
 			continue;
 		}
 		n = m.len < cap - 1 ? (long)m.len : (long)cap - 1;
 		memcpy(buf, m.data, (size_t)n);
 		buf[n] = '\0';
-		net_tls_recv_ack(t, used);
+		tls_recv_ack(t, used);
 		return n;
 	}
 }
@@ -2069,12 +2045,12 @@ run_check(const char *ca_source)
 {
 	static char msg[4096];
 	char detail[1200], err[256], pv[128], host[NET_ADDRSTRLEN];
-	struct addrinfo hints, *res = NULL, *ai;
+	static struct net_addrs addrs;
 	const char *purl;
 	struct url pu, *target = &cfg.ws;
 	int64_t retry, deadline;
 	enum fetch_result fr;
-	size_t off;
+	size_t off, i;
 	long n;
 	int fd, rc, ok;
 
@@ -2093,31 +2069,26 @@ run_check(const char *ca_source)
 	step_end("configuration", 0, detail, NULL);
 
 	step_begin();
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	rc = getaddrinfo(target->host, target->port, &hints, &res);
-	if (rc != 0) {
-		fmt_snprintf(detail, sizeof(detail), "%s: %s", target->host,
-		    gai_strerror(rc));
-		return step_end("DNS", EX_UNAVAILABLE_, detail, purl ?
+	rc = net_resolve(target->host, target->port, &addrs, io_deadline(),
+	    err, sizeof(err));
+	if (rc != NET_OK) {
+		return step_end("DNS", EX_UNAVAILABLE_, err, purl ?
 		    "the proxy's name does not resolve: check HTTPS_PROXY" :
 		    "the endpoint's name does not resolve: check ZOOM_WS_URL "
 		    "and the host's resolver (/etc/resolv.conf); a network that "
 		    "only allows a proxy needs HTTPS_PROXY");
 	}
 	off = (size_t)fmt_snprintf(detail, sizeof(detail), "%s:", target->host);
-	for (ai = res; ai != NULL && off < sizeof(detail) - 64; ai = ai->ai_next) {
-		net_addr_str(ai->ai_addr, host, sizeof(host));
+	for (i = 0; i < addrs.n && off < sizeof(detail) - 64; i++) {
+		net_addr_str((struct sockaddr *)&addrs.a[i].sa, host, sizeof(host));
 		off += (size_t)fmt_snprintf(detail + off, sizeof(detail) - off, " %s",
 		    host);
 	}
-	freeaddrinfo(res);
 	step_end("DNS", 0, detail, NULL);
 
 	step_begin();
-	fd = net_connect(target->host, target->port, io_deadline(), wakepipe[0],
-	    err, sizeof(err));
+	fd = net_connect(target->host, target->port, io_deadline(), err,
+	    sizeof(err));
 	if (fd < 0)
 		return step_end("TCP", EX_UNAVAILABLE_, err, purl ?
 		    "the proxy does not accept connections: check HTTPS_PROXY" :
@@ -2152,11 +2123,11 @@ run_check(const char *ca_source)
 	{
 		char desc[128], cert[256];
 
-		net_tls_describe(&tls_ws, desc, sizeof(desc));
-		net_tls_peer_summary(&tls_ws, cert, sizeof(cert));
+		tls_describe(&tls_ws, desc, sizeof(desc));
+		tls_peer_summary(&tls_ws, cert, sizeof(cert));
 		fmt_snprintf(detail, sizeof(detail), "%s; %s", desc, cert);
 	}
-	net_tls_close(&tls_ws);
+	tls_close(&tls_ws);
 	step_end("TLS", 0, detail, NULL);
 
 	step_begin();
@@ -2179,7 +2150,7 @@ run_check(const char *ca_source)
 		    "the endpoint went away between two connections");
 	rc = upgrade(&tls_ws);
 	if (rc != 0) {
-		net_tls_close(&tls_ws);
+		tls_close(&tls_ws);
 		return step_end("upgrade", rc == 1 ? EX_NOPERM_ : EX_UNAVAILABLE_,
 		    NULL, strstr(last_warning, "404") ?
 		    "no WebSocket endpoint there: check ZOOM_WS_URL (copy it from "
@@ -2194,14 +2165,14 @@ run_check(const char *ca_source)
 	n = check_next_text(&tls_ws, msg, sizeof(msg), deadline);
 	ok = 0;
 	if (n < 0 || !module_is(msg, (size_t)n, "build_connection", &ok)) {
-		net_tls_close(&tls_ws);
+		tls_close(&tls_ws);
 		return step_end("build_connection", EX_UNAVAILABLE_, n < 0 ?
 		    net_reason(&tls_ws, (int)n, err, sizeof(err)) :
 		    preview((unsigned char *)msg, (size_t)n, pv, sizeof(pv)),
 		    "the server did not open the subscription");
 	}
 	if (!ok) {
-		net_tls_close(&tls_ws);
+		tls_close(&tls_ws);
 		return step_end("build_connection", EX_NOPERM_,
 		    preview((unsigned char *)msg, (size_t)n, pv, sizeof(pv)),
 		    "the subscription was refused: check ZOOM_SUBSCRIPTION_ID "
@@ -2222,7 +2193,7 @@ run_check(const char *ca_source)
 	}
 	ws_send_close(&tls_ws, 1000);
 	drain_tls(&tls_ws, now_ms() + 300);
-	net_tls_close(&tls_ws);
+	tls_close(&tls_ws);
 	if (n < 0)
 		return step_end("heartbeat", EX_UNAVAILABLE_, net_reason(&tls_ws,
 		    (int)n, err, sizeof(err)), "no answer to the heartbeat");
@@ -2600,7 +2571,7 @@ main(int argc, char **argv)
 			    "or the env file (--env-file, ./.env)");
 		return rc;
 	}
-	if (net_anchors_load(&anchors, cfg.ca_file, src, sizeof(src), err,
+	if (ca_load(&anchors, cfg.ca_file, src, sizeof(src), err,
 	    sizeof(err)) < 0) {
 		logm(L_ERROR, "trusted CAs: %s", err);
 		if (check_mode)

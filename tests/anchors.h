@@ -1,8 +1,8 @@
 /*
- * anchors.h - for the tests of the trust anchors (test_net.c and
+ * anchors.h - for the tests of the trust anchors (test_x509.c and
  * fuzz_pem.c): two anchor sets compared, and the anchor BearSSL's own
  * X.509 decoder makes of a certificate, the reference zoomws's DER walk
- * is held to. Include after net.h.
+ * is held to. Include after ca.h.
  */
 #ifndef ANCHORS_H
 #define ANCHORS_H
@@ -12,7 +12,7 @@
 
 /* Two anchor sets hold the same anchors, in the same order. */
 static int
-same_anchors(const struct net_anchors *a, const struct net_anchors *b)
+same_anchors(const struct ca_anchors *a, const struct ca_anchors *b)
 {
 	size_t i;
 
@@ -39,7 +39,7 @@ same_anchors(const struct net_anchors *a, const struct net_anchors *b)
 	return 1;
 }
 
-static unsigned char ref_buf[NET_MAX_CERT];
+static unsigned char ref_buf[X509_MAX_CERT];
 static size_t ref_len;
 
 static void
@@ -54,12 +54,12 @@ ref_append(void *ctx, const void *buf, size_t len)
 
 /*
  * ref_anchor: the anchor br_x509_decoder makes of der[0..len), added to
- * a in the layout net.c uses (one block, DN first), so that
- * net_anchors_free releases it. Returns 1, 0 for a key BearSSL does not
+ * a in the layout ca.c uses (one block, DN first), so that
+ * ca_free releases it. Returns 1, 0 for a key BearSSL does not
  * support (a->skipped counts it), -1 when BearSSL refuses the DER.
  */
 static int
-ref_anchor(struct net_anchors *a, const unsigned char *der, size_t len)
+ref_anchor(struct ca_anchors *a, const unsigned char *der, size_t len)
 {
 	br_x509_decoder_context dc;
 	const br_x509_pkey *pk;

@@ -1,5 +1,5 @@
 /*
- * fuzz_pem.c - arbitrary bytes as a CA bundle into net_anchors_from_pem
+ * fuzz_pem.c - arbitrary bytes as a CA bundle into ca_from_pem
  * and the streaming reader under it. No crash, no leak (LeakSanitizer),
  * and three oracles:
  *  - split: the input pushed in two pieces, at a point chosen by the
@@ -8,7 +8,7 @@
  *  - count: a result n >= 0 is the number of anchors added;
  *  - all or nothing: a failed bundle leaves no anchor and no skip count.
  * Then the same bytes as the DER of one certificate, straight into the
- * DER walk (net_anchors_add_der), from libFuzzer's own buffer of exactly
+ * DER walk (ca_add_der), from libFuzzer's own buffer of exactly
  * that size, so that ASan sees a read past its end; where BearSSL's
  * X.509 decoder accepts the certificate too, the anchors are the same.
  */
@@ -16,61 +16,61 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../net.h"
+#include "../ca.h"
 #include "anchors.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Check the oracles on one result: rc from a load into an empty set. */
 static void
-check_result(int rc, const struct net_anchors *a)
+check_result(int rc, const struct ca_anchors *a)
 {
 	if (rc >= 0 && (size_t)rc != a->n)
 		__builtin_trap();
-	if (rc < 0 && (rc != NET_ERR_CONFIG || a->n != 0 || a->skipped != 0))
+	if (rc < 0 && (rc != CA_ERR || a->n != 0 || a->skipped != 0))
 		__builtin_trap();
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct net_pem p;
-	struct net_anchors whole = { 0 }, part = { 0 };
+	static struct ca_pem p;
+	struct ca_anchors whole = { 0 }, part = { 0 };
 	char err[256];
 	size_t k, i;
 	int n, m;
 
-	n = net_anchors_from_pem(&whole, (const char *)data, size, err,
+	n = ca_from_pem(&whole, (const char *)data, size, err,
 	    sizeof(err));
 	check_result(n, &whole);
 
 	k = size >= 2 ? (size_t)(data[0] | data[1] << 8) % (size + 1) : 0;
-	net_pem_begin(&p, &part);
-	net_pem_push(&p, data, k, err, sizeof(err));
-	net_pem_push(&p, data + k, size - k, err, sizeof(err));
-	m = net_pem_end(&p, err, sizeof(err));
+	ca_pem_begin(&p, &part);
+	ca_pem_push(&p, data, k, err, sizeof(err));
+	ca_pem_push(&p, data + k, size - k, err, sizeof(err));
+	m = ca_pem_end(&p, err, sizeof(err));
 	check_result(m, &part);
 	if (m != n || !same_anchors(&whole, &part))
 		__builtin_trap();
-	net_anchors_free(&part);
+	ca_free(&part);
 
 	if (size <= 512) {
-		net_pem_begin(&p, &part);
+		ca_pem_begin(&p, &part);
 		for (i = 0; i < size; i++)
-			net_pem_push(&p, data + i, 1, err, sizeof(err));
-		m = net_pem_end(&p, err, sizeof(err));
+			ca_pem_push(&p, data + i, 1, err, sizeof(err));
+		m = ca_pem_end(&p, err, sizeof(err));
 		if (m != n || !same_anchors(&whole, &part))
 			__builtin_trap();
-		net_anchors_free(&part);
+		ca_free(&part);
 	}
-	net_anchors_free(&whole);
+	ca_free(&whole);
 
-	n = net_anchors_add_der(&whole, data, size, err, sizeof(err));
+	n = ca_add_der(&whole, data, size, err, sizeof(err));
 	check_result(n, &whole);
 	if (n == 1 && ref_anchor(&part, data, size) == 1 &&
 	    !same_anchors(&whole, &part))
 		__builtin_trap();
-	net_anchors_free(&part);
-	net_anchors_free(&whole);
+	ca_free(&part);
+	ca_free(&whole);
 	return 0;
 }
