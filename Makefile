@@ -8,9 +8,13 @@ BINDIR   = $(PREFIX)/bin
 MANDIR   = $(PREFIX)/share/man
 
 CC       = musl-gcc
+# -flto: the program is many small files; optimising them as one lets
+# the compiler drop and share what no single file could (some 3 KiB).
+# -fno-pie: the static binary is linked at a fixed address (not
+# static-pie), so position-independent code would only cost size.
 CFLAGS   = -std=c99 -Os -Wall -Wextra -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -fstack-protector-strong \
-           -ffunction-sections -fdata-sections \
+           -ffunction-sections -fdata-sections -flto=auto -fno-pie \
            -fno-asynchronous-unwind-tables -fno-unwind-tables
 CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
            -DZOOMWS_VERSION='"$(VERSION)"' -I$(BEARSSL_INC)
@@ -20,7 +24,7 @@ CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 # follows the code in the file (its offset only has to match its address
 # modulo the page size) instead of starting on a page of its own: up to
 # 4 KiB of padding fewer.
-LDFLAGS  = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code \
+LDFLAGS  = -static -no-pie -s -Wl,--gc-sections -Wl,-z,noseparate-code \
            -Wl,-z,norelro -Wl,-z,common-page-size=64
 
 MULTIARCH   != gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu

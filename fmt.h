@@ -31,4 +31,12 @@ int fmt_snprintf(char *buf, size_t len, const char *fmt, ...)
 int fmt_vsnprintf(char *buf, size_t len, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
+/*
+ * fmt_civil: the proleptic Gregorian date of the day days after
+ * 1970-01-01 (before it when negative) into *y, *m (1 to 12) and *d (1
+ * to 31), for log timestamps and certificate dates without libc's time
+ * zone machinery. Exact for every day a 64-bit count of seconds holds.
+ */
+void fmt_civil(long long days, int *y, int *m, int *d);
+
 #endif

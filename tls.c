@@ -619,49 +619,40 @@ tls_close(struct tls *t)
 static void
 date_of_days(uint32_t days, char *buf, size_t cap)
 {
-	time_t secs = ((time_t)days - 719528) * 86400;
-	struct tm tm;
+	int y, m, d;
 
-	if (gmtime_r(&secs, &tm) == NULL)
-		fmt_snprintf(buf, cap, "?");
-	else
-		fmt_snprintf(buf, cap, "%04d-%02d-%02d", tm.tm_year + 1900,
-		    tm.tm_mon + 1, tm.tm_mday);
+	fmt_civil((long long)days - 719528, &y, &m, &d);
+	fmt_snprintf(buf, cap, "%04d-%02d-%02d", y, m, d);
 }
 
 /* The name of a TLS alert (RFC 5246 7.2, RFC 6066 9, RFC 8446 6). */
 static const char *
 alert_name(int a)
 {
-	switch (a) {
-	case 0: return "close_notify";
-	case 10: return "unexpected_message";
-	case 20: return "bad_record_mac";
-	case 22: return "record_overflow";
-	case 40: return "handshake_failure";
-	case 42: return "bad_certificate";
-	case 43: return "unsupported_certificate";
-	case 44: return "certificate_revoked";
-	case 45: return "certificate_expired";
-	case 46: return "certificate_unknown";
-	case 47: return "illegal_parameter";
-	case 48: return "unknown_ca";
-	case 49: return "access_denied";
-	case 50: return "decode_error";
-	case 51: return "decrypt_error";
-	case 70: return "protocol_version";
-	case 71: return "insufficient_security";
-	case 80: return "internal_error";
-	case 86: return "inappropriate_fallback";
-	case 90: return "user_canceled";
-	case 100: return "no_renegotiation";
-	case 109: return "missing_extension";
-	case 110: return "unsupported_extension";
-	case 112: return "unrecognized_name";
-	case 116: return "certificate_required";
-	case 120: return "no_application_protocol";
-	default: return "unknown alert";
-	}
+	static const struct {
+		unsigned char code;
+		char          name[24];
+	} alerts[] = {
+		{ 0, "close_notify" }, { 10, "unexpected_message" },
+		{ 20, "bad_record_mac" }, { 22, "record_overflow" },
+		{ 40, "handshake_failure" }, { 42, "bad_certificate" },
+		{ 43, "unsupported_certificate" }, { 44, "certificate_revoked" },
+		{ 45, "certificate_expired" }, { 46, "certificate_unknown" },
+		{ 47, "illegal_parameter" }, { 48, "unknown_ca" },
+		{ 49, "access_denied" }, { 50, "decode_error" },
+		{ 51, "decrypt_error" }, { 70, "protocol_version" },
+		{ 71, "insufficient_security" }, { 80, "internal_error" },
+		{ 86, "inappropriate_fallback" }, { 90, "user_canceled" },
+		{ 100, "no_renegotiation" }, { 109, "missing_extension" },
+		{ 110, "unsupported_extension" }, { 112, "unrecognized_name" },
+		{ 116, "certificate_required" }, { 120, "no_application_protocol" }
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(alerts) / sizeof(alerts[0]); i++)
+		if (alerts[i].code == a)
+			return alerts[i].name;
+	return "unknown alert";
 }
 
 /* What an alert from the server most likely means for zoomws. */

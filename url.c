@@ -333,9 +333,8 @@ url_parse_proxy(struct url *u, const char *s)
 	return parse_rest(u, s + n, 1);
 }
 
-/* Append src[0..n) at dst[*o]; 0 when it does not fit with a NUL. */
-static int
-append(char *dst, size_t cap, size_t *o, const char *src, size_t n)
+int
+url_append(char *dst, size_t cap, size_t *o, const char *src, size_t n)
 {
 	if (n >= cap - *o)
 		return 0;
@@ -355,14 +354,14 @@ url_authority(char *dst, size_t cap, const char *host, const char *port,
 	if (cap == 0)
 		return 0;
 	dst[0] = '\0';
-	if ((v6 && !append(dst, cap, &o, "[", 1)) ||
-	    !append(dst, cap, &o, host, strlen(host)) ||
-	    (v6 && !append(dst, cap, &o, "]", 1)))
+	if ((v6 && !url_append(dst, cap, &o, "[", 1)) ||
+	    !url_append(dst, cap, &o, host, strlen(host)) ||
+	    (v6 && !url_append(dst, cap, &o, "]", 1)))
 		goto small;
 	if (omit_default && strcmp(port, "443") == 0)
 		return o;
-	if (!append(dst, cap, &o, ":", 1) ||
-	    !append(dst, cap, &o, port, strlen(port)))
+	if (!url_append(dst, cap, &o, ":", 1) ||
+	    !url_append(dst, cap, &o, port, strlen(port)))
 		goto small;
 	return o;
 small:
@@ -378,8 +377,8 @@ url_format(char *dst, size_t cap, const struct url *u)
 	if (cap == 0)
 		return 0;
 	dst[0] = '\0';
-	if (!append(dst, cap, &o, u->scheme, strlen(u->scheme)) ||
-	    !append(dst, cap, &o, "://", 3))
+	if (!url_append(dst, cap, &o, u->scheme, strlen(u->scheme)) ||
+	    !url_append(dst, cap, &o, "://", 3))
 		goto small;
 	if (u->user[0] || u->pass[0]) {
 		if ((n = url_encode(dst + o, cap - o, u->user,
@@ -387,19 +386,19 @@ url_format(char *dst, size_t cap, const struct url *u)
 			goto small;
 		o += n;
 		if (u->pass[0]) {
-			if (!append(dst, cap, &o, ":", 1) ||
+			if (!url_append(dst, cap, &o, ":", 1) ||
 			    (n = url_encode(dst + o, cap - o, u->pass,
 			    strlen(u->pass))) == (size_t)-1)
 				goto small;
 			o += n;
 		}
-		if (!append(dst, cap, &o, "@", 1))
+		if (!url_append(dst, cap, &o, "@", 1))
 			goto small;
 	}
 	if ((n = url_authority(dst + o, cap - o, u->host, u->port, 0)) == 0)
 		goto small;
 	o += n;
-	if (!append(dst, cap, &o, u->target, strlen(u->target)))
+	if (!url_append(dst, cap, &o, u->target, strlen(u->target)))
 		goto small;
 	return o;
 small:
@@ -464,39 +463,47 @@ name_is(const char *s, size_t n, const char *key)
 	return key[k] == '\0';
 }
 
+int
+url_query_next(const char **q, struct url_param *prm)
+{
+	const char *p = *q, *eq;
+
+	if (*p == '\0' || *p == '#')
+		return 0;
+	prm->p = p;
+	prm->len = strcspn(p, "&#");
+	eq = memchr(p, '=', prm->len);
+	prm->nlen = eq != NULL ? (size_t)(eq - p) : prm->len;
+	prm->val = eq != NULL ? eq + 1 : NULL;
+	prm->vlen = eq != NULL ? prm->len - prm->nlen - 1 : 0;
+	p += prm->len;
+	prm->amp = *p == '&';
+	*q = prm->amp ? p + 1 : p;
+	return 1;
+}
+
 long
 url_query_get(const char *target, const char *key, char *out, size_t cap)
 {
-	const char *p = target + strcspn(target, "?#"), *end, *eq;
-	size_t n;
+	const char *p = target + strcspn(target, "?#");
+	struct url_param prm;
 	long rc;
 
 	if (cap > 0)
 		out[0] = '\0';
-	if (*p != '?')
+	if (*p++ != '?')
 		return -1;
-	p++;
-	end = p + strcspn(p, "#");
-	while (p <= end) {
-		n = strcspn(p, "&#");
-		if ((size_t)(end - p) < n)
-			n = (size_t)(end - p);
-		eq = memchr(p, '=', n);
-		if (name_is(p, eq ? (size_t)(eq - p) : n, key)) {
-			if (eq == NULL) {
-				if (cap == 0)
-					return -2;
-				return 0;
-			}
-			rc = pct_decode(out, cap, eq + 1, n - (size_t)(eq + 1 - p));
-			if (rc < 0) {
-				if (cap > 0)
-					out[0] = '\0';
-				return -2;
-			}
-			return rc;
+	while (url_query_next(&p, &prm)) {
+		if (!name_is(prm.p, prm.nlen, key))
+			continue;
+		if (prm.val == NULL)
+			return cap == 0 ? -2 : 0;
+		if ((rc = pct_decode(out, cap, prm.val, prm.vlen)) < 0) {
+			if (cap > 0)
+				out[0] = '\0';
+			return -2;
 		}
-		p += n + 1;
+		return rc;
 	}
 	return -1;
 }
@@ -527,7 +534,8 @@ void
 url_redact(char *dst, size_t cap, const char *url)
 {
 	struct url scratch;
-	const char *p = url, *q, *auth, *at = NULL, *colon, *e;
+	struct url_param prm;
+	const char *p = url, *q, *auth, *at = NULL, *colon;
 	size_t o = 0, alen;
 	int n;
 
@@ -554,21 +562,16 @@ url_redact(char *dst, size_t cap, const char *url)
 		q++;
 		put_trunc(dst, cap, &o, p, (size_t)(q - p));
 		p = q;
-		while (*p != '\0' && *p != '#') {
-			e = p + strcspn(p, "&#");
-			if ((size_t)(e - p) >= 13 &&
-			    prefix_nocase(p, "access_token=")) {
-				put_trunc(dst, cap, &o, p, 13);
+		while (url_query_next(&p, &prm)) {
+			if (prm.val != NULL && prm.nlen == 12 &&
+			    prefix_nocase(prm.p, "access_token=")) {
+				put_trunc(dst, cap, &o, prm.p, 13);
 				put_trunc(dst, cap, &o, redacted,
 				    sizeof(redacted) - 1);
-			} else {
-				put_trunc(dst, cap, &o, p, (size_t)(e - p));
-			}
-			p = e;
-			if (*p == '&') {
+			} else
+				put_trunc(dst, cap, &o, prm.p, prm.len);
+			if (prm.amp)
 				put_trunc(dst, cap, &o, "&", 1);
-				p++;
-			}
 		}
 	}
 	put_trunc(dst, cap, &o, p, strlen(p));

@@ -64,6 +64,10 @@ int url_parse_proxy(struct url *u, const char *s);
  */
 size_t url_format(char *dst, size_t cap, const struct url *u);
 
+/* url_append: src[0..n) at dst[*o] (dst of cap bytes, kept
+   NUL-terminated), *o advanced; 0 when it does not fit, else 1. */
+int url_append(char *dst, size_t cap, size_t *o, const char *src, size_t n);
+
 /*
  * url_authority: host ":" port into dst (cap bytes, NUL-terminated), an
  * IPv6 literal in brackets (RFC 3986 3.2.2); with omit_default a port of
@@ -93,6 +97,23 @@ size_t url_encode(char *dst, size_t cap, const char *src, size_t n);
  */
 long url_query_get(const char *target, const char *key, char *out,
     size_t cap);
+
+/*
+ * url_query_next: the next parameter of a query, *q pointing after the
+ * '?' (or after the last parameter): prm->p[0..len) the parameter as
+ * written, its encoded name the first nlen bytes, its encoded value
+ * val[0..vlen) (val NULL without '='), amp whether a '&' follows it.
+ * Moves *q past it. Returns 1, or 0 at the end of the query (the end of
+ * the string or a '#').
+ */
+struct url_param {
+	const char *p;
+	size_t      len, nlen;
+	const char *val;
+	size_t      vlen;
+	int         amp;
+};
+int url_query_next(const char **q, struct url_param *prm);
 
 /*
  * url_redact: copy the URL or request target url to dst (cap bytes) with

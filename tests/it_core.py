@@ -114,7 +114,8 @@ def malformed_content_logged_and_skipped():
         r = Run(['-n', '1'] + FAST, s=s)
         expect_eq(r.wait(), 0, 'exit code')
         expect_eq(r.lines(), [line(good)], 'stdout')
-        expect(r.stderr.count('not valid JSON') + r.stderr.count('not JSON') >= 3,
+        expect(r.stderr.count('not valid JSON') + r.stderr.count('not JSON') +
+               r.stderr.count('not a JSON object') >= 3,
                'three malformed messages logged:\n%s', r.stderr)
 
 
@@ -752,17 +753,29 @@ def seconds_options_take_plain_decimals():
     bad = ['', '.', '0', '0.0', '0.0009', '0.00051', '-1', '+5', ' 5', '5 ', '1e3',
            '0x10', 'inf', 'nan', '1,5', '31536000.0001', '31536001',
            '99999999999999999999999999']
+    small = ['0', '0.0', '0.0009', '0.00051']
+    large = ['31536000.0001', '31536001', '99999999999999999999999999']
     for opt in ('-t', '--heartbeat', '--idle-timeout', '--backoff-min'):
         for v in good + bad:
             args = ['--env-file', '/nonexistent/zoomws.env', opt, v]
             if opt == '--backoff-min':
                 args += ['--backoff-max', '31536000']
+            if opt == '--idle-timeout':
+                # it must be longer than the heartbeat
+                args += ['--heartbeat', '0.001']
+                if v == '0.001':
+                    continue
             r = Run(args, env={})
             rc = r.wait()
             expect_eq(rc, 78 if v in good else 64, 'exit code for %s %r:\n%s'
                       % (opt, v, r.stderr))
             if v in bad:
-                expect('not a positive' in r.stderr and v in r.stderr,
+                # the message says what is wrong: a syntax, or a range
+                want = ('too small' if v in small else 'too large' if v in large
+                        else 'not a number of seconds')
+                expect(want in r.stderr and v in r.stderr and
+                       r.stderr.startswith('zoomws: %s: ' % (
+                           '--duration' if opt == '-t' else opt)),
                        'message for %s %r: %r', opt, v, r.stderr)
 
 

@@ -87,7 +87,7 @@ def websocket_endpoint_drops_syns():
         with sim() as s:
             url = 'wss://127.0.0.1:%d/ws?subscriptionId=%s' % (
                 hole.getsockname()[1], s.subscription_id)
-            r = Run(['--max-retries', '1', '--idle-timeout', '6'], s=s,
+            r = Run(['--max-retries', '1', '--heartbeat', '2', '--idle-timeout', '6'], s=s,
                     extra_env={'ZOOM_WS_URL': url})
             expect_eq(r.wait(30), 69, 'exit code:\n' + r.stderr)
             expect_eq(len(s.token_requests), 1, 'token requests')
@@ -186,7 +186,7 @@ def deep_nesting_is_malformed_not_fatal():
         r = Run(['-n', '1'] + QUICK, s=s)
         expect_eq(r.wait(), 0, 'exit code')
         expect_eq(r.lines(), [line(EV)], 'stdout')
-        expect('nested too deep' in r.stderr, 'cause:\n%s', r.stderr)
+        expect('nested deeper than 64 levels' in r.stderr, 'cause:\n%s', r.stderr)
 
 
 # ---- token endpoint --------------------------------------------------------
@@ -234,10 +234,10 @@ def _term_while(s, args, settle):
 def sigterm_during_connect_handshake_and_backoff():
     with sim() as s:
         s.conn_faults = ['tcp_silent'] * 5
-        _term_while(s, ['--idle-timeout', '20'], 0.5)      # TLS handshake stalled
+        _term_while(s, ['--heartbeat', '5', '--idle-timeout', '20'], 0.5)  # TLS handshake stalled
     with sim() as s:
         s.ws_scripts = [[('upgrade', {'hang': True})]] * 5
-        _term_while(s, ['--idle-timeout', '20'], 0.5)      # upgrade unanswered
+        _term_while(s, ['--heartbeat', '5', '--idle-timeout', '20'], 0.5)  # upgrade unanswered
     with sim() as s:
         s.token_faults = [{'status': 500}] * 50
         _term_while(s, ['--backoff-min', '10', '--backoff-max', '20'], 0.5)  # backoff

@@ -99,7 +99,8 @@ def check_names_the_failing_step():
         s.ws_scripts = [[('upgrade', {'status': 404})]]
         _check_fails('upgrade', 69, 'ZOOM_WS_URL', s=s)
         s.ws_scripts = [[('mute',)]]
-        _check_fails('heartbeat', 69, 'heartbeat', args=['--idle-timeout', '1'], s=s)
+        _check_fails('heartbeat', 69, 'heartbeat',
+                     args=['--heartbeat', '0.5', '--idle-timeout', '1'], s=s)
     with sim(cert='untrusted') as s:
         _check_fails('TLS', 69, 'SSL_CERT_FILE', s=s)
     with sim(cert='expired') as s:

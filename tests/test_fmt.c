@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <time.h>
+
 #include "t.h"
 #include "../fmt.h"
 
@@ -212,6 +214,44 @@ random_formats(void)
 		}
 }
 
+/* fmt_civil against gmtime_r, a day at a time over 1600 years around
+   the epoch (leap centuries included) and at the ends of time_t. */
+static void
+civil_dates(void)
+{
+	static const long long far[] = { -719468, -719469, 2932896,
+	    106751991167LL, -106751991167LL };
+	long long day;
+	struct tm tm;
+	time_t secs;
+	size_t i;
+	int y, m, d, bad = 0;
+
+	for (day = -400 * 366; day < 1200 * 366 && bad < 5; day++) {
+		secs = (time_t)day * 86400;
+		gmtime_r(&secs, &tm);
+		fmt_civil(day, &y, &m, &d);
+		if (y != tm.tm_year + 1900 || m != tm.tm_mon + 1 ||
+		    d != tm.tm_mday) {
+			printf("  day %lld: %d-%d-%d\n", day, y, m, d);
+			bad++;
+		}
+	}
+	CHECK(bad == 0);
+	for (i = 0; i < sizeof(far) / sizeof(far[0]); i++) {
+		secs = (time_t)far[i] * 86400;
+		if (gmtime_r(&secs, &tm) == NULL)
+			continue;
+		fmt_civil(far[i], &y, &m, &d);
+		CHECK(y == tm.tm_year + 1900 && m == tm.tm_mon + 1 &&
+		    d == tm.tm_mday);
+	}
+	fmt_civil(0, &y, &m, &d);
+	CHECK(y == 1970 && m == 1 && d == 1);
+	fmt_civil(11016, &y, &m, &d);           /* 2000-02-29 */
+	CHECK(y == 2000 && m == 2 && d == 29);
+}
+
 int
 main(void)
 {
@@ -221,5 +261,6 @@ main(void)
 	RUN(fixed_point);
 	RUN(truncation_and_return);
 	RUN(random_formats);
+	RUN(civil_dates);
 	return t_done();
 }
