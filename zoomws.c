@@ -193,9 +193,8 @@ number_option(const struct numopt *no, const char *arg, struct options *opt)
 		    "at least 0.001" : "at most %d", CONFIG_SECONDS_MAX);
 	} else if (no->kind == N_COUNT) {
 		rc = config_parse_count(arg, no->min, no->max, &ll);
-		fmt_snprintf(range, sizeof(range), rc == PARSE_SMALL ?
-		    "at least %lld" : "at most %lld", rc == PARSE_SMALL ?
-		    no->min : no->max);
+		fmt_snprintf(range, sizeof(range), "at %s %lld", rc == PARSE_SMALL ?
+		    "least" : "most", rc == PARSE_SMALL ? no->min : no->max);
 	} else {
 		rc = config_parse_bytes(arg, &bytes);
 		fmt_snprintf(range, sizeof(range), rc == PARSE_SMALL ?
@@ -207,8 +206,8 @@ number_option(const struct numopt *no, const char *arg, struct options *opt)
 		    N_SECONDS ? "number of seconds (digits, a fraction allowed)" :
 		    "whole number", arg);
 	if (rc != PARSE_OK)
-		return usage_error("%s: too %s (%s %s): %s", no->name,
-		    rc == PARSE_SMALL ? "small" : "large", range, no->what, arg);
+		return usage_error("%s: too %s: %s (%s %s)", no->name,
+		    rc == PARSE_SMALL ? "small" : "large", arg, range, no->what);
 	if (no->kind == N_SECONDS)
 		memcpy(field, &ms, sizeof(ms));
 	else if (no->kind == N_BYTES)
@@ -722,6 +721,16 @@ standard_fds(int check)
 	return 0;
 }
 
+/* The buffers --max-message sets could not be had. */
+static int
+no_memory(void)
+{
+	logm(L_ERROR, "out of memory: --max-message %zu reserves twice that (a "
+	    "message buffer and the output's) as address space: lower "
+	    "--max-message, or raise the limit (ulimit -v)", run.opt.max_message);
+	return EX_OSERR_;
+}
+
 /* The configuration, the CAs, the lock, the output, the buffers: 0 or
    an exit code. */
 static int
@@ -757,6 +766,8 @@ setup(void)
 		return rc;
 	if ((rc = out_open(&run.out, NULL, o->max_message + OUT_SLACK, err,
 	    sizeof(err))) != OUT_OK) {
+		if (rc == OUT_ERR_NOMEM)
+			return no_memory();
 		logm(L_ERROR, "%s", err);
 		return rc == OUT_ERR_CLOSED ? EX_IOERR_ : EX_OSERR_;
 	}
@@ -796,13 +807,8 @@ main(int argc, char **argv)
 	if ((rc = setup()) != 0)
 		return rc;
 	net_wake_set(sigfd, o->check ? -1 : run.out.fd, woken);
-	if ((run.s.msgbuf = malloc(o->max_message)) == NULL) {
-		logm(L_ERROR, "out of memory: --max-message %zu reserves twice that "
-		    "(a message buffer and the output's) as address space: lower "
-		    "--max-message, or raise the limit (ulimit -v)",
-		    o->max_message);
-		return finish(EX_OSERR_);
-	}
+	if ((run.s.msgbuf = malloc(o->max_message)) == NULL)
+		return o->check ? no_memory() : finish(no_memory());
 	if (o->check) {
 		k.cfg = run.live;
 		k.anchors = &run.anchors;

@@ -91,6 +91,7 @@ WebSocket endpoint, GET /ws?subscriptionId=...&access_token=...:
   As the FIRST action only:
     ('upgrade', {'status': 401, 'body': '...', 'headers': {...}})  refuse
     ('upgrade', {'bad_accept': True}) / {'no_upgrade_header': True}
+    ('upgrade', {'extra': {'Name': 'value'}})  a 101 with these headers too
     ('upgrade', {'hang': True})   read the request, never answer
     ('build', ok, content)        this build_connection instead of the
                                   token check (ok False: then close)
@@ -892,7 +893,10 @@ class Sim:
         resp = 'HTTP/1.1 101 Switching Protocols\r\n'
         if not up.get('no_upgrade_header'):
             resp += 'Upgrade: websocket\r\n'
-        resp += 'Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n' % acc
+        resp += 'Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n' % acc
+        for k, val in (up.get('extra') or {}).items():
+            resp += '%s: %s\r\n' % (k, val)
+        resp += '\r\n'
         c.status = 101
         if rest:
             c.violations.append(self._violation(
