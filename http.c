@@ -238,6 +238,27 @@ content_length(const struct http_response *r, uint64_t *len)
 }
 
 /*
+ * list_next: the next element of the comma-separated field value
+ * v[0..n) (RFC 9110 5.6.1) from *at: *e[0..*elen), blanks around it
+ * trimmed (an empty element comes out empty). Returns 1, or 0 once the
+ * value is used up.
+ */
+static int
+list_next(const char *v, size_t n, size_t *at, const char **e, size_t *elen)
+{
+	size_t k;
+
+	if (*at > n)
+		return 0;
+	for (k = *at; k < n && v[k] != ','; k++)
+		;
+	*elen = k - *at;
+	*e = trim_ows(v + *at, elen);
+	*at = k + 1;
+	return 1;
+}
+
+/*
  * Transfer-Encoding (RFC 9112 6.1, 7): every field together must list
  * exactly one coding, chunked: this client asks for no other (it sends
  * no TE) and cannot undo one. Returns 0 for chunked, 1 when there is no
@@ -248,7 +269,7 @@ transfer_encoding(const struct http_response *r)
 {
 	const struct http_header *h;
 	const char *e;
-	size_t i, j, k, n;
+	size_t i, at, n;
 	int present = 0, codings = 0;
 
 	for (i = 0; i < r->nheaders; i++) {
@@ -256,11 +277,7 @@ transfer_encoding(const struct http_response *r)
 		if (!eq_nocase(h->name, h->namelen, "Transfer-Encoding"))
 			continue;
 		present = 1;
-		for (j = 0; j <= h->valuelen; j = k + 1) {
-			for (k = j; k < h->valuelen && h->value[k] != ','; k++)
-				;
-			n = k - j;
-			e = trim_ows(h->value + j, &n);
+		for (at = 0; list_next(h->value, h->valuelen, &at, &e, &n); ) {
 			if (n == 0)
 				continue;       /* RFC 9110 5.6.1: empty element */
 			if (!eq_nocase(e, n, "chunked") || ++codings > 1)
@@ -629,20 +646,15 @@ http_header_has_token(const struct http_response *r, const char *name,
 {
 	const struct http_header *h;
 	const char *e;
-	size_t i, j, k, n;
+	size_t i, at, n;
 
 	for (i = 0; i < r->nheaders; i++) {
 		h = &r->headers[i];
 		if (!eq_nocase(h->name, h->namelen, name))
 			continue;
-		for (j = 0; j <= h->valuelen; j = k + 1) {
-			for (k = j; k < h->valuelen && h->value[k] != ','; k++)
-				;
-			n = k - j;
-			e = trim_ows(h->value + j, &n);
+		for (at = 0; list_next(h->value, h->valuelen, &at, &e, &n); )
 			if (n > 0 && eq_nocase(e, n, tok))
 				return 1;
-		}
 	}
 	return 0;
 }
