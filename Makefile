@@ -79,6 +79,10 @@ deps-test: deps-build
 	@./need.sh busybox busybox
 	@./need.sh mandoc mandoc
 	@./need.sh /sbin/start-stop-daemon dpkg
+	@./need.sh /usr/sbin/logrotate logrotate
+	@./need.sh promtool prometheus
+	@./need.sh etcd etcd-server
+	@./need.sh etcdctl etcd-client
 
 zoomws: zoomws.c fortify.c $(LIBSRC) $(HDRS) $(CA_HDR) $(BEARSSL_PROD) Makefile | deps-build
 	$(CC) $(CFLAGS) $(CPPFLAGS) $(CA_FLAGS) $(LDFLAGS) -o $@ zoomws.c \

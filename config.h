@@ -38,6 +38,9 @@ struct options {
 	long        max_retries;    /* 0: never give up */
 	size_t      max_message;
 	const char *lock_path;
+	const char *output;         /* -o: a file instead of stdout */
+	const char *metrics;        /* --metrics: the Prometheus textfile */
+	int64_t     dedup_ms;       /* --dedup: 0 off */
 };
 
 /* The keys zoomws reads from the environment and the env file. */

@@ -13,7 +13,12 @@
 #include "log.h"
 #include "net.h"
 
-struct counters counters;
+struct counters counters = { .heartbeat_rtt = -1 };
+
+const char *const disconnect_name[DISC_COUNT] = {
+	"server_close", "connection_lost", "idle_timeout", "protocol_error",
+	"refused", "takeover", "reload"
+};
 
 static const char *const level_name[] = { "error", "warn", "info", "debug",
     "trace" };

@@ -60,6 +60,20 @@ void log_say(int fd, const char *fmt, ...)
  */
 const char *log_preview(const void *s, size_t n, char *buf, size_t cap);
 
+/* Why connections ended, for the metrics. */
+enum disconnect {
+	DISC_SERVER_CLOSE,      /* the server's close frame */
+	DISC_LOST,              /* TCP ended without one, or a socket error */
+	DISC_IDLE,              /* nothing received for --idle-timeout */
+	DISC_PROTOCOL,          /* the server broke RFC 6455 or sent bad UTF-8 */
+	DISC_REFUSED,           /* build_connection refused, or the token */
+	DISC_TAKEOVER,          /* closed by the server soon after opening:
+	                           another client on the subscription */
+	DISC_RELOAD,            /* SIGHUP changed what the connection uses */
+	DISC_COUNT
+};
+extern const char *const disconnect_name[DISC_COUNT];
+
 /* What happened so far, for the SIGUSR1 line and the metrics. */
 struct counters {
 	int64_t            started;     /* net_now_ms at start */
@@ -72,6 +86,14 @@ struct counters {
 	unsigned long long bytes_out;   /* to the output */
 	int64_t            last_event;  /* net_now_ms of the last event
 	                                   written, 0: none yet */
+	unsigned long long duplicates;  /* dropped by --dedup */
+	unsigned long      disconnects[DISC_COUNT];
+	int64_t            gap_ms;      /* windows events may have been missed
+	                                   in, summed */
+	int64_t            heartbeat_rtt;   /* ms of the last round trip,
+	                                   -1: none yet */
+	int64_t            token_expiry;    /* wall ms, 0: no token */
+	int                up;          /* the subscription is open */
 };
 extern struct counters counters;
 

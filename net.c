@@ -99,6 +99,8 @@ net_random(void *buf, size_t len)
 
 static int wake_fd = -1, watch_fd = -1;
 static int (*wake_cb)(short);
+static int64_t (*tick_due)(void);
+static void (*tick_fire)(int64_t);
 
 void
 net_wake_set(int wakefd, int watchfd, int (*woken)(short))
@@ -108,11 +110,32 @@ net_wake_set(int wakefd, int watchfd, int (*woken)(short))
 	wake_cb = woken;
 }
 
+void
+net_tick_set(int64_t (*due)(void), void (*fire)(int64_t now))
+{
+	tick_due = due;
+	tick_fire = fire;
+}
+
+int64_t
+net_tick(void)
+{
+	int64_t now, due;
+
+	if (tick_due == NULL)
+		return INT64_MAX;
+	if ((due = tick_due()) != INT64_MAX && (now = net_now_ms()) >= due) {
+		tick_fire(now);
+		due = tick_due();
+	}
+	return due;
+}
+
 int
 net_wait(struct pollfd *pfd, size_t n, int64_t deadline)
 {
 	struct pollfd all[NET_POLL_MAX + 2];
-	int64_t left;
+	int64_t left, until, due;
 	size_t i;
 	int r, ready;
 
@@ -121,7 +144,11 @@ net_wait(struct pollfd *pfd, size_t n, int64_t deadline)
 		return NET_ERR_IO;
 	}
 	for (;;) {
-		left = deadline == INT64_MAX ? INT_MAX : deadline - net_now_ms();
+		/* the periodic work (the watchdog, the metrics file) is
+		   done from every wait, at its time */
+		due = net_tick();
+		until = due < deadline ? due : deadline;
+		left = until == INT64_MAX ? INT_MAX : until - net_now_ms();
 		if (left < 0)
 			left = 0;
 		if (n > 0)
@@ -143,8 +170,6 @@ net_wait(struct pollfd *pfd, size_t n, int64_t deadline)
 			    ready > 0 ? ready : NET_ERR_WOKEN;
 		if (ready > 0)
 			return ready;
-		if (r == 0 && left == 0)
-			return 0;
 		if (r == 0 && deadline != INT64_MAX && net_now_ms() >= deadline)
 			return 0;
 	}

@@ -68,6 +68,15 @@ void net_random(void *buf, size_t len);
 void net_wake_set(int wakefd, int watchfd, int (*woken)(short watch_revents));
 
 /*
+ * net_tick_set: periodic work done from every wait: due() says when it
+ * is next due (net_now_ms time, INT64_MAX: never), fire(now) does it.
+ * net_wait never sleeps past it. net_tick: fire it if it is due (for a
+ * loop that may not wait for a long time); returns when it is next due.
+ */
+void net_tick_set(int64_t (*due)(void), void (*fire)(int64_t now));
+int64_t net_tick(void);
+
+/*
  * net_wait: poll(2) on pfd[0..n) (n <= NET_POLL_MAX; an fd of -1 is
  * skipped, as poll does) and on the wake and watched descriptors, until
  * an entry of pfd has events, the deadline (net_now_ms time; INT64_MAX:

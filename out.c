@@ -74,13 +74,47 @@ stdout_name(struct out *o, const struct stat *st)
 	fmt_snprintf(o->name, sizeof(o->name), "stdout (%s)", link);
 }
 
-int
-out_open(struct out *o, const char *path, size_t cap, char *err,
-    size_t errlen)
+/* open_file: path opened for appending (created 0600), readable when
+   we may (to look at its last byte); -1 with errno on failure. */
+static int
+open_file(const char *path)
+{
+	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd == -1 && errno == EACCES)
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	return fd;
+}
+
+/* What kind of descriptor o->fd is; pipes and sockets made non-blocking;
+   a regular file ended with a newline. */
+static void
+take_fd(struct out *o)
 {
 	struct stat st;
 	int ps;
 
+	if (fstat(o->fd, &st) == -1)
+		memset(&st, 0, sizeof(st));
+	if (!o->owned)
+		stdout_name(o, &st);
+	o->kind = S_ISFIFO(st.st_mode) ? OUT_PIPE : S_ISSOCK(st.st_mode) ?
+	    OUT_SOCKET : S_ISREG(st.st_mode) ? OUT_FILE : OUT_OTHER;
+	o->nonblock = 0;
+	if ((o->kind == OUT_PIPE || o->kind == OUT_SOCKET) &&
+	    fcntl(o->fd, F_SETFL, o->saved_flags | O_NONBLOCK) == 0)
+		o->nonblock = 1;
+	if (o->kind == OUT_PIPE)
+		o->pipe_cap = (ps = fcntl(o->fd, F_GETPIPE_SZ)) > 0 ?
+		    (size_t)ps : PIPE_BUF;
+	if (o->kind == OUT_FILE)
+		end_with_newline(o, &st);
+}
+
+int
+out_open(struct out *o, const char *path, size_t cap, char *err,
+    size_t errlen)
+{
 	memset(o, 0, sizeof(*o));
 	if (path == NULL) {
 		o->fd = 1;
@@ -91,11 +125,7 @@ out_open(struct out *o, const char *path, size_t cap, char *err,
 		}
 	} else {
 		fmt_snprintf(o->name, sizeof(o->name), "%s", path);
-		o->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-		if (o->fd == -1 && errno == EACCES)
-			o->fd = open(path, O_WRONLY | O_APPEND | O_CREAT |
-			    O_CLOEXEC, 0600);
-		if (o->fd == -1) {
+		if ((o->fd = open_file(path)) == -1) {
 			fmt_snprintf(err, errlen, "--output %s: %s", path,
 			    strerror(errno));
 			return OUT_ERR_OPEN;
@@ -103,20 +133,7 @@ out_open(struct out *o, const char *path, size_t cap, char *err,
 		o->owned = 1;
 		o->saved_flags = fcntl(o->fd, F_GETFL);
 	}
-	if (fstat(o->fd, &st) == -1)
-		memset(&st, 0, sizeof(st));
-	if (path == NULL)
-		stdout_name(o, &st);
-	o->kind = S_ISFIFO(st.st_mode) ? OUT_PIPE : S_ISSOCK(st.st_mode) ?
-	    OUT_SOCKET : S_ISREG(st.st_mode) ? OUT_FILE : OUT_OTHER;
-	if ((o->kind == OUT_PIPE || o->kind == OUT_SOCKET) &&
-	    fcntl(o->fd, F_SETFL, o->saved_flags | O_NONBLOCK) == 0)
-		o->nonblock = 1;
-	if (o->kind == OUT_PIPE)
-		o->pipe_cap = (ps = fcntl(o->fd, F_GETPIPE_SZ)) > 0 ?
-		    (size_t)ps : PIPE_BUF;
-	if (o->kind == OUT_FILE)
-		end_with_newline(o, &st);
+	take_fd(o);
 	o->cap = cap;
 	if ((o->buf = malloc(cap)) == NULL) {
 		fmt_snprintf(err, errlen, "out of memory for the output buffer "
@@ -124,6 +141,41 @@ out_open(struct out *o, const char *path, size_t cap, char *err,
 		out_close(o);
 		return OUT_ERR_NOMEM;
 	}
+	return OUT_OK;
+}
+
+int
+out_reopen(struct out *o, const char *path, char *err, size_t errlen)
+{
+	int fd;
+
+	if (out_pending(o) > 0 && out_drain(o, net_now_ms() + 1000) !=
+	    OUT_OK) {
+		fmt_snprintf(err, errlen, "--output %s: the lines pending could not "
+		    "be written to the old file", path);
+		return OUT_ERR_WRITE;
+	}
+	if ((fd = open_file(path)) == -1) {
+		fmt_snprintf(err, errlen, "--output %s: %s; the old file stays in "
+		    "use", path, strerror(errno));
+		return OUT_ERR_OPEN;
+	}
+	/* The new file under the old descriptor's number: the waits that
+	   watch it go on watching the output. */
+	if (o->nonblock)
+		fcntl(o->fd, F_SETFL, o->saved_flags);
+	if (dup2(fd, o->fd) == -1) {
+		fmt_snprintf(err, errlen, "--output %s: %s; the old file stays in "
+		    "use", path, strerror(errno));
+		close(fd);
+		return OUT_ERR_OPEN;
+	}
+	close(fd);
+	if (o->owned)
+		fcntl(o->fd, F_SETFD, FD_CLOEXEC);
+	o->saved_flags = fcntl(o->fd, F_GETFL);
+	o->line_done = 0;
+	take_fd(o);
 	return OUT_OK;
 }
 

@@ -80,6 +80,15 @@ struct out {
 int out_open(struct out *o, const char *path, size_t cap, char *err,
     size_t errlen);
 
+/*
+ * out_reopen: --output's file opened anew at path (after logrotate moved
+ * it away): what is pending goes to the old file first, then the new
+ * one takes the lines. On failure the old file stays in use. Returns
+ * OUT_OK, OUT_ERR_OPEN with err, or OUT_ERR_WRITE when the pending lines
+ * could not be written.
+ */
+int out_reopen(struct out *o, const char *path, char *err, size_t errlen);
+
 /* out_close: restore the descriptor's flags, close a file of ours, free
    the buffer. What is pending is lost: out_drain first. */
 void out_close(struct out *o);

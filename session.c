@@ -6,11 +6,13 @@
 #include <poll.h>
 #include <string.h>
 
+#include "dedup.h"
 #include "dial.h"
 #include "fmt.h"
 #include "http.h"
 #include "log.h"
 #include "net.h"
+#include "notify.h"
 #include "session.h"
 #include "signals.h"
 #include "zoom.h"
@@ -35,6 +37,7 @@ struct conn {
 	unsigned close_pending;     /* code of our close frame, 0: none */
 	int64_t  last_rx;
 	int64_t  next_heartbeat;
+	int64_t  heartbeat_sent;    /* net_now_ms of the one unanswered */
 	int64_t  close_deadline;
 	int      maxed;             /* --max-events reached */
 	/* a message that waits for room in the output */
@@ -109,10 +112,14 @@ opened(struct conn *c, char *dst, size_t used)
 
 	c->state = S_SUBSCRIBED;
 	s->opened = net_now_ms();
+	counters.up = 1;
 	logm(L_INFO, "subscription %s open", s->cfg->sub_id);
+	notify_status("subscription %s open, %llu event%s written so far",
+	    s->cfg->sub_id, counters.events_out, log_plural(counters.events_out));
 	if (s->gap_from == 0)
 		return;
 	wall = net_wall_ms();
+	counters.gap_ms += wall - s->gap_from;
 	logm(L_INFO, "events between %lld and %lld (%.1fs) may have been "
 	    "missed", (long long)s->gap_from, (long long)wall,
 	    (double)(wall - s->gap_from) / 1000);
@@ -137,6 +144,10 @@ event(struct conn *c, const struct zoom_msg *m, char *dst)
 	if (!zoom_event_wanted(m->event, m->event_len, opt->filters,
 	    opt->nfilters)) {
 		counters.filtered++;
+		return H_DONE;
+	}
+	if (dedup_seen(m->event, m->event_len, net_now_ms())) {
+		counters.duplicates++;
 		return H_DONE;
 	}
 	commit_line(s, dst, m->out_len, 1);
@@ -194,6 +205,9 @@ text(struct conn *c, unsigned char *data, size_t len)
 		return H_REFUSED;
 	case ZOOM_HEARTBEAT:
 		logm(L_DEBUG, "heartbeat answered");
+		if (c->heartbeat_sent != 0)
+			counters.heartbeat_rtt = net_now_ms() - c->heartbeat_sent;
+		c->heartbeat_sent = 0;
 		if (c->state == S_SUBSCRIBED)
 			c->state = S_HEALTHY;
 		break;
@@ -236,6 +250,7 @@ control(struct conn *c, const struct ws_msg *m)
 		    m->len > 2 ? ": " : "", m->len > 2 ? (int)(m->len - 2 > 100 ?
 		    100 : m->len - 2) : 0, m->len > 2 ? (char *)m->data + 2 : "");
 		if (c->state != S_CLOSING) {
+			s->why = DISC_SERVER_CLOSE;
 			code = m->close_code == 1005 ? 1000 : m->close_code;
 			s->reached = c->state;
 			c->state = S_CLOSING;
@@ -273,6 +288,7 @@ protocol_error(struct conn *c, int err)
 
 	fmt_snprintf(s->reason, sizeof(s->reason), "protocol error from "
 	    "server: %s", ws_strerror(err));
+	s->why = DISC_PROTOCOL;
 	if (err == WS_ERR_TOO_BIG)
 		logm(L_WARN, "a message of %llu bytes or more is over "
 		    "--max-message (%zu bytes): raise --max-message to take it",
@@ -348,6 +364,8 @@ timers(struct conn *c, enum session_end *end)
 		c->pong_pending = 0;
 	if (c->close_pending && send_close(s->t, c->close_pending) == 0)
 		c->close_pending = 0;
+	/* the watchdog and the metrics file, also when no wait comes */
+	(void)net_tick();
 	now = net_now_ms();
 	if ((sig_stopping() || now >= s->deadline) && *end != END_STOP) {
 		*end = END_STOP;
@@ -357,6 +375,7 @@ timers(struct conn *c, enum session_end *end)
 	if (c->state != S_CLOSING && sig_take_hup() &&
 	    (s->reload == NULL || !s->reload(s->reload_arg))) {
 		*end = END_RELOAD;
+		s->why = DISC_RELOAD;
 		strcpy(s->reason, "SIGHUP: the configuration changed");
 		begin_close(c, 1000, 500);
 	}
@@ -369,11 +388,14 @@ timers(struct conn *c, enum session_end *end)
 	if (now - c->last_rx >= opt->idle_ms) {
 		fmt_snprintf(s->reason, sizeof(s->reason), "nothing received for "
 		    "%.1fs: connection dead", (double)opt->idle_ms / 1000);
+		s->why = DISC_IDLE;
 		return -1;
 	}
 	if (now >= c->next_heartbeat &&
 	    session_send(s->t, WS_OP_TEXT, hb, sizeof(hb) - 1) == 0) {
 		logm(L_TRACE, "heartbeat sent");
+		if (c->heartbeat_sent == 0)
+			c->heartbeat_sent = now;
 		c->next_heartbeat += opt->heartbeat_ms;
 		if (c->next_heartbeat <= now)
 			c->next_heartbeat = now + opt->heartbeat_ms;
@@ -435,9 +457,11 @@ wait_and_pump(struct conn *c)
 	   held for the output is written first. */
 	if (tls_closed(s->t) && !c->pending &&
 	    ((in = tls_recv_buf(s->t, &len)) == NULL || len == 0)) {
-		if (c->state != S_CLOSING)
+		if (c->state != S_CLOSING) {
 			strcpy(s->reason, "connection closed by server without a "
 			    "close frame");
+			s->why = DISC_LOST;
+		}
 		return 0;
 	}
 	pfd[0].fd = tls_closed(s->t) ? -1 : s->t->fd;
@@ -458,12 +482,15 @@ wait_and_pump(struct conn *c)
 	    (tls_recv_buf(s->t, &len) == NULL || len == 0)) {
 		/* Data decrypted before a failure is still handled first;
 		   only then does the connection end. */
-		if (rc != NET_ERR_CLOSED)
+		if (rc != NET_ERR_CLOSED) {
 			fmt_snprintf(s->reason, sizeof(s->reason), "%s",
 			    tls_error(s->t, err, sizeof(err)));
-		else if (c->state != S_CLOSING)
+			s->why = DISC_LOST;
+		} else if (c->state != S_CLOSING) {
 			strcpy(s->reason, "connection closed by server without a "
 			    "close frame");
+			s->why = DISC_LOST;
+		}
 		return 0;
 	}
 	return 1;
@@ -489,6 +516,7 @@ loop(struct conn *c)
 			return end;
 		}
 		if (h == H_REFUSED) {
+			s->why = DISC_REFUSED;
 			begin_close(c, 1000, 0);
 			return END_REFUSED;
 		}
@@ -643,6 +671,7 @@ session_run(struct session *s)
 	memset(&c, 0, sizeof(c));
 	c.s = s;
 	s->reached = S_UPGRADED;
+	s->why = DISC_LOST;
 	s->opened = 0;
 	s->events = 0;
 	s->reason[0] = '\0';
@@ -651,6 +680,7 @@ session_run(struct session *s)
 		if (rc == -2 || sig_stopping())
 			return END_STOP;
 		logm(L_WARN, "%s", s->reason);
+		s->why = rc == 1 ? DISC_REFUSED : DISC_LOST;
 		return rc == 1 ? END_REFUSED : END_RETRY;
 	}
 	ws_reader_init(&s->reader, s->msgbuf, s->cfg->opt->max_message);
@@ -667,14 +697,31 @@ session_run(struct session *s)
 	tls_drain(s->t, net_now_ms() + 300);
 	tls_close(s->t);
 	s->ended = net_now_ms();
+	counters.up = 0;
 	/* Events may have been missed since the last byte arrived. */
 	if (s->reached >= S_SUBSCRIBED)
 		s->gap_from = net_wall_ms() - (s->ended - c.last_rx);
-	if (end != END_STOP && end != END_OUTPUT)
+	if (end != END_STOP && end != END_OUTPUT) {
+		/* Zoom keeps the newest connection of a subscription: one it
+		   ends soon after it opened was most likely taken over. */
+		if ((s->why == DISC_SERVER_CLOSE || s->why == DISC_LOST) &&
+		    s->reached >= S_SUBSCRIBED &&
+		    s->ended - s->opened < session_takeover_ms(s->cfg->opt))
+			s->why = DISC_TAKEOVER;
+		counters.disconnects[s->why]++;
 		logm(L_INFO, "disconnected: %s%s", s->reason,
 		    s->reached >= S_SUBSCRIBED ? "; events are missed until "
 		    "the subscription is open again" : "");
+	}
 	return end;
+}
+
+int64_t
+session_takeover_ms(const struct options *opt)
+{
+	int64_t w = opt->backoff_max_ms / 2;
+
+	return w < SESSION_TAKEOVER_MAX_MS ? w : SESSION_TAKEOVER_MAX_MS;
 }
 
 int

@@ -25,6 +25,7 @@
 
 #include "ca.h"
 #include "config.h"
+#include "log.h"
 #include "out.h"
 #include "tls.h"
 #include "token.h"
@@ -33,6 +34,11 @@
 /* A subscription open this long counts as a success even without an
    event or a heartbeat answer. */
 #define SESSION_HEALTHY_MS 10000
+
+/* A subscription the server ends within this long of opening (at most,
+   or half of --backoff-max) was most likely taken over by another
+   client: Zoom keeps one connection per subscription, the newest. */
+#define SESSION_TAKEOVER_MAX_MS 30000
 
 enum session_state {
 	S_UPGRADED,     /* 101 received, build_connection awaited */
@@ -72,6 +78,7 @@ struct session {
 	void                    *reload_arg;
 	/* the outcome of the last session_run */
 	enum session_state       reached;   /* the last state before CLOSING */
+	enum disconnect          why;       /* why it ended (log.h) */
 	int64_t                  opened;    /* net_now_ms of build_connection */
 	int64_t                  ended;
 	unsigned long long       events;    /* events received */
@@ -86,6 +93,11 @@ struct session {
  * say how far it got.
  */
 enum session_end session_run(struct session *s);
+
+/* session_takeover_ms: how soon after opening an end by the server
+   counts as a takeover (DISC_TAKEOVER): half of --backoff-max, at most
+   SESSION_TAKEOVER_MAX_MS; shorter than any standby delay. */
+int64_t session_takeover_ms(const struct options *opt);
 
 /* session_healthy: did the last session count as a success (opened and
    delivered an event, answered a heartbeat, or stayed open past

@@ -24,10 +24,13 @@
 #include "ca.h"
 #include "check.h"
 #include "config.h"
+#include "dedup.h"
 #include "dial.h"
 #include "fmt.h"
 #include "log.h"
+#include "metrics.h"
 #include "net.h"
+#include "notify.h"
 #include "out.h"
 #include "session.h"
 #include "signals.h"
@@ -36,6 +39,19 @@
 
 #ifndef ZOOMWS_VERSION
 #define ZOOMWS_VERSION "dev"
+#endif
+#ifndef ZOOMWS_CPU
+#if defined(__x86_64__)
+#define ZOOMWS_CPU "x86_64"
+#elif defined(__aarch64__)
+#define ZOOMWS_CPU "aarch64"
+#elif defined(__arm__)
+#define ZOOMWS_CPU "arm"
+#elif defined(__s390x__)
+#define ZOOMWS_CPU "s390x"
+#else
+#define ZOOMWS_CPU "unknown"
+#endif
 #endif
 
 /* sysexits(3) */
@@ -53,6 +69,8 @@ enum {
 #define OUT_SLACK        65536      /* output buffer beyond --max-message */
 #define REFUSALS_FATAL   3          /* build_connection refusals, fresh token */
 #define GRACE_MS         1500       /* output written after SIGTERM */
+#define TAKEOVER_KICKS   3          /* takeovers within ... */
+#define TAKEOVER_SPAN_MS 600000     /* ... this long: another client */
 
 static const char usage_text[] =
 "usage: zoomws [OPTIONS]\n"
@@ -83,6 +101,11 @@ static const char usage_text[] =
 "                           with each failed attempt, up to max (1, 60)\n"
 "      --max-retries N      give up after N failed attempts in a row (0: never)\n"
 "      --max-message BYTES  largest message accepted; k, m, g (4m)\n"
+"  -o, --output PATH        append events to PATH (0600) instead of stdout;\n"
+"                           SIGHUP reopens it\n"
+"      --metrics PATH       Prometheus textfile, replaced atomically\n"
+"      --dedup SECONDS      drop an event identical to one written in the\n"
+"                           last SECONDS (off)\n"
 "      --lock PATH          exclusive lock; exit 75 if held\n"
 "      --syslog             log to syslog instead of stderr\n"
 "      --check              preflight every step, report, exit\n"
@@ -95,7 +118,7 @@ static const char usage_text[] =
 enum {
 	OPT_SUB = 256, OPT_WSURL, OPT_OAUTH, OPT_CA, OPT_PROXY, OPT_RAW,
 	OPT_GAPS, OPT_HB, OPT_IDLE, OPT_BMIN, OPT_BMAX, OPT_RETRIES, OPT_MAXMSG,
-	OPT_LOCK, OPT_SYSLOG, OPT_CHECK, OPT_VERSION
+	OPT_LOCK, OPT_SYSLOG, OPT_CHECK, OPT_VERSION, OPT_METRICS, OPT_DEDUP
 };
 
 /* The options: long name, short letter (0: none), takes a value. */
@@ -123,6 +146,9 @@ static const struct option_spec {
 	{ "max-retries", 0, 1, OPT_RETRIES },
 	{ "max-message", 0, 1, OPT_MAXMSG },
 	{ "lock", 0, 1, OPT_LOCK },
+	{ "output", 'o', 1, 'o' },
+	{ "metrics", 0, 1, OPT_METRICS },
+	{ "dedup", 0, 1, OPT_DEDUP },
 	{ "syslog", 0, 0, OPT_SYSLOG },
 	{ "check", 0, 0, OPT_CHECK },
 	{ "verbose", 'v', 0, 'v' },
@@ -143,6 +169,8 @@ static const struct numopt {
 	const char  *what;          /* what a number of it is */
 } numopts[] = {
 	{ 't', "--duration", N_SECONDS, offsetof(struct options, duration_ms),
+	  0, 0, "seconds" },
+	{ OPT_DEDUP, "--dedup", N_SECONDS, offsetof(struct options, dedup_ms),
 	  0, 0, "seconds" },
 	{ OPT_HB, "--heartbeat", N_SECONDS, offsetof(struct options,
 	  heartbeat_ms), 0, 0, "seconds" },
@@ -337,6 +365,8 @@ parse_options(char **argv, struct options *opt)
 		case OPT_RAW: opt->raw = 1; break;
 		case OPT_GAPS: opt->gaps = 1; break;
 		case OPT_LOCK: opt->lock_path = arg; break;
+		case 'o': opt->output = arg; break;
+		case OPT_METRICS: opt->metrics = arg; break;
 		case OPT_SYSLOG: opt->use_syslog = 1; break;
 		case OPT_CHECK: opt->check = 1; break;
 		case 'v':
@@ -400,6 +430,9 @@ struct run {
 	struct dial_early  early;
 	struct session     s;
 	int                failures, refusals;
+	int64_t            kicks[TAKEOVER_KICKS];  /* the last takeovers */
+	int                nkicks, standby, warned;
+	int                ready;       /* READY=1 sent */
 };
 
 static struct run run;
@@ -412,7 +445,7 @@ woken(short watch_revents)
 	sig_drain();
 	if (sig_take_usr1())
 		log_counters();
-	if (watch_revents != 0)
+	if (watch_revents & (POLLERR | POLLHUP | POLLNVAL))
 		out_gone(&run.out);
 	return sig_stopping() || out_failed(&run.out);
 }
@@ -424,36 +457,119 @@ config_exit(int rc)
 	return rc == CONFIG_ERR_RESOURCE ? EX_OSERR_ : EX_CONFIG_;
 }
 
+/* The trust anchors of a new --ca-file or SSL_CERT_FILE, in place of
+   the old ones; 0, or -1 when they do not load (nothing changed). */
+static int
+reload_anchors(const struct config *c)
+{
+	struct ca_anchors na = { 0 };
+	char src[sizeof(run.ca_source)], err[256];
+
+	if (ca_load(&na, c->ca_file, src, sizeof(src), err, sizeof(err)) < 0) {
+		logm(L_ERROR, "SIGHUP: trusted CAs: %s", err);
+		ca_free(&na);
+		return -1;
+	}
+	ca_free(&run.anchors);
+	run.anchors = na;
+	memcpy(run.ca_source, src, sizeof(src));
+	return 0;
+}
+
 /*
- * reload: SIGHUP. The env file and the environment as it was at start,
- * read again into the spare value, which replaces the live one only
- * when it loads whole: a rejected reload changes nothing. Returns 1
- * when the open connection may stay, 0 to reconnect with the new value.
+ * reload: SIGHUP. The --output file opened anew (logrotate moved it
+ * away); the env file read again, with the environment as it was at
+ * start, into the spare value, which replaces the live one only when it
+ * loads whole (a rejected reload changes nothing). Returns 1 when the
+ * open connection may stay (nothing it depends on changed: a rotated
+ * secret is used at the next token fetch), 0 to reconnect.
  */
 static int
 reload(void *arg)
 {
 	char err[512];
 	struct config *t;
-	int rc;
+	int rc, same;
 
 	(void)arg;
+	notify_reloading();
+	if (run.opt.output != NULL &&
+	    out_reopen(&run.out, run.opt.output, err, sizeof(err)) != OUT_OK)
+		logm(L_ERROR, "SIGHUP: %s", err);
 	if ((rc = config_load(run.spare, &run.opt, &run.env, err,
-	    sizeof(err))) != CONFIG_OK) {
-		logm(L_ERROR, "SIGHUP: configuration not reloaded: %s; the old "
-		    "one stays in use", err);
+	    sizeof(err))) != CONFIG_OK || (strcmp(run.spare->ca_file,
+	    run.live->ca_file) != 0 && reload_anchors(run.spare) != 0)) {
+		if (rc != CONFIG_OK)
+			logm(L_ERROR, "SIGHUP: configuration not reloaded: %s; the "
+			    "old one stays in use", err);
+		else
+			logm(L_ERROR, "SIGHUP: configuration not reloaded; the old "
+			    "one stays in use");
 		config_wipe(run.spare);
+		notify_send("READY=1");
 		return 1;
 	}
+	same = config_same_connection(run.live, run.spare);
 	t = run.live;
 	run.live = run.spare;
 	run.spare = t;
 	log_secret("client secret", run.live->secret);
 	config_wipe(run.spare);
 	run.s.cfg = run.live;
-	logm(L_INFO, "SIGHUP: configuration reloaded");
-	token_forget(&run.token);
-	return 0;
+	if (same)
+		logm(L_INFO, "SIGHUP: configuration reloaded; the connection "
+		    "stays, as nothing it uses changed");
+	else {
+		logm(L_INFO, "SIGHUP: configuration reloaded; reconnecting with it");
+		token_forget(&run.token);
+	}
+	notify_send("READY=1");
+	return same;
+}
+
+/* The periodic work of every wait: the watchdog and the metrics file. */
+static int64_t
+tick_due(void)
+{
+	int64_t w = notify_watchdog_due(), m = metrics_due();
+
+	return w < m ? w : m;
+}
+
+static void
+tick_fire(int64_t now)
+{
+	notify_watchdog(now);
+	if (metrics_due() <= now)
+		(void)metrics_write();
+}
+
+/*
+ * takeover: the last session was taken over (Zoom ended it soon after it
+ * opened): a few of those in a while mean another client on the same
+ * subscription. Say so once, and stand by: wait longer than a takeover
+ * takes to be noticed, so that one of two clients ends up holding the
+ * subscription and the other waits.
+ */
+static void
+takeover(void)
+{
+	int64_t now = net_now_ms();
+	int i, recent = 0;
+
+	run.kicks[run.nkicks++ % TAKEOVER_KICKS] = now;
+	for (i = 0; i < TAKEOVER_KICKS && i < run.nkicks; i++)
+		recent += now - run.kicks[i] < TAKEOVER_SPAN_MS;
+	if (recent < TAKEOVER_KICKS)
+		return;
+	run.standby++;
+	if (!run.warned)
+		logm(L_WARN, "Zoom closed the connection to subscription %s %d "
+		    "times soon after it opened: another client is probably "
+		    "connected to the same subscription (Zoom keeps only the "
+		    "newest connection); waiting longer between attempts",
+		    run.live->sub_id, TAKEOVER_KICKS);
+	run.warned = 1;
 }
 
 /*
@@ -466,7 +582,7 @@ static int64_t
 backoff(int failures)
 {
 	const struct options *o = &run.opt;
-	int64_t cap = o->backoff_min_ms;
+	int64_t low = o->backoff_min_ms, cap = low;
 	unsigned char r[4];
 	uint32_t x;
 	int i;
@@ -475,10 +591,14 @@ backoff(int failures)
 		cap *= 2;
 	if (cap > o->backoff_max_ms)
 		cap = o->backoff_max_ms;
+	if (run.standby > 0) {
+		/* standing by: --backoff-max, doubling up to 8 times it */
+		cap = o->backoff_max_ms << (run.standby < 4 ? run.standby - 1 : 3);
+		low = cap / 2;
+	}
 	net_random(r, sizeof(r));
 	x = (uint32_t)r[0] << 24 | (uint32_t)r[1] << 16 | (uint32_t)r[2] << 8 | r[3];
-	return o->backoff_min_ms + (int64_t)((double)x / 4294967295.0 *
-	    (double)(cap - o->backoff_min_ms));
+	return low + (int64_t)((double)x / 4294967295.0 * (double)(cap - low));
 }
 
 /* Log why the output failed. */
@@ -511,6 +631,7 @@ finish(int code)
 	unsigned long long left;
 	int rc;
 
+	notify_send("STOPPING=1");
 	if (o->buf != NULL && out_pending(o) > 0 && !out_failed(o)) {
 		rc = out_drain(o, sig_stopping() ? net_now_ms() + GRACE_MS :
 		    INT64_MAX);
@@ -528,6 +649,8 @@ finish(int code)
 		    " (it ends in the middle of a line)" : " within the grace "
 		    "period");
 	out_close(o);
+	counters.up = 0;
+	(void)metrics_write();
 	token_forget(&run.token);
 	config_wipe(run.live);
 	logm(L_INFO, "exiting (%d): %llu event%s written%s", code,
@@ -570,6 +693,7 @@ get_token(int64_t *retry_after)
 		logm(L_INFO, "access token received, valid %llds%s%s", t->lifetime,
 		    t->scopes[0] ? ", scopes " : "", t->scopes);
 		log_secret("access token", t->value);
+		counters.token_expiry = net_wall_ms() + t->lifetime * 1000;
 		return 0;
 	case TOKEN_STOP:
 		return -2;
@@ -603,6 +727,8 @@ pause_before_retry(int64_t retry_after)
 	if (retry_after > d)
 		d = retry_after;
 	logm(L_INFO, "reconnecting in %.2fs", (double)d / 1000);
+	notify_status("reconnecting in %.1f s: %s", (double)d / 1000,
+	    run.s.reason[0] ? run.s.reason : "the token was not received");
 	until = net_now_ms() + d;
 	if (until > run.s.deadline)
 		until = run.s.deadline;
@@ -622,9 +748,18 @@ attempt(int *pause, int64_t *retry_after)
 	enum session_end end = END_RETRY;
 
 	*pause = 1;
+	if (!run.ready) {
+		/* configured, and the first attempt starts */
+		notify_send("READY=1\nSTATUS=connecting to %s", run.live->ws.host);
+		run.ready = 1;
+	}
 	if ((rc = get_token(retry_after)) == 0) {
 		end = session_run(s);
 		healthy = session_healthy(s);
+		if (s->why == DISC_TAKEOVER && end != END_STOP)
+			takeover();
+		else if (healthy)
+			run.standby = 0;
 		if (end == END_STOP)
 			return EX_OK_;
 		if (end == END_OUTPUT)
@@ -764,13 +899,16 @@ setup(void)
 		return 0;
 	if (o->lock_path != NULL && (rc = take_lock(o->lock_path)) != 0)
 		return rc;
-	if ((rc = out_open(&run.out, NULL, o->max_message + OUT_SLACK, err,
+	if ((rc = out_open(&run.out, o->output, o->max_message + OUT_SLACK, err,
 	    sizeof(err))) != OUT_OK) {
 		if (rc == OUT_ERR_NOMEM)
 			return no_memory();
 		logm(L_ERROR, "%s", err);
-		return rc == OUT_ERR_CLOSED ? EX_IOERR_ : EX_OSERR_;
+		return rc == OUT_ERR_NOMEM ? EX_OSERR_ : rc == OUT_ERR_OPEN &&
+		    (errno == EMFILE || errno == ENFILE) ? EX_OSERR_ : EX_IOERR_;
 	}
+	metrics_init(o->metrics, ZOOMWS_VERSION, ZOOMWS_CPU);
+	dedup_init(o->dedup_ms);
 	return 0;
 }
 
@@ -807,6 +945,8 @@ main(int argc, char **argv)
 	if ((rc = setup()) != 0)
 		return rc;
 	net_wake_set(sigfd, o->check ? -1 : run.out.fd, woken);
+	notify_init();
+	net_tick_set(tick_due, tick_fire);
 	if ((run.s.msgbuf = malloc(o->max_message)) == NULL)
 		return o->check ? no_memory() : finish(no_memory());
 	if (o->check) {

@@ -163,11 +163,9 @@ def systemd_restart_policy_and_hardening():
 
 def exec_start(unit, instance='test'):
     """The unit's ExecStart= as argv, as systemd would run it: %i
-    replaced, the binary and /var/lib/zoomws pointed here."""
+    replaced."""
     (line,) = setting(os.path.join(CONTRIB, unit), 'ExecStart')
-    m = re.fullmatch(r"(/bin/sh) -c '([^']*)'", line)
-    expect(m, '%s: ExecStart= is not /bin/sh -c \'...\': %r', unit, line)
-    return [m.group(1), '-c', m.group(2).replace('%i', instance)]
+    return [a.replace('%i', instance) for a in line.split()]
 
 
 @test
@@ -175,15 +173,16 @@ def systemd_execstart_runs_zoomws_into_the_events_file():
     expect(os.access(ZOOMWS, os.X_OK), '%s not built', ZOOMWS)
     for unit, out_name in (('zoomws.service', 'events.ndjson'),
                            ('zoomws@.service', 'test.ndjson')):
+        path = os.path.join(CONTRIB, unit)
+        expect_eq(setting(path, 'Type'), ['notify'], '%s Type=' % unit)
+        expect_eq(setting(path, 'NotifyAccess'), ['main'], '%s NotifyAccess=' % unit)
+        expect(setting(path, 'WatchdogSec'), '%s: no WatchdogSec=' % unit)
         d = tempfile.mkdtemp(prefix='zoomws-exec-')
         try:
             argv = exec_start(unit)
-            expect('exec /usr/local/bin/zoomws ' in argv[2], '%s: %r', unit, argv[2])
-            expect('>>/var/lib/zoomws/%s' % out_name in argv[2],
-                   '%s: output not appended to /var/lib/zoomws/%s: %r', unit,
-                   out_name, argv[2])
-            argv[2] = argv[2].replace('/usr/local/bin/zoomws', ZOOMWS) \
-                             .replace('/var/lib/zoomws', d)
+            expect_eq(argv[:3], ['/usr/local/bin/zoomws', '--output',
+                                 '/var/lib/zoomws/' + out_name], '%s ExecStart=' % unit)
+            argv = [ZOOMWS] + [a.replace('/var/lib/zoomws', d) for a in argv[1:]]
             events = os.path.join(d, out_name)
             with open(events, 'w') as f:
                 f.write('kept\n')
@@ -196,6 +195,25 @@ def systemd_execstart_runs_zoomws_into_the_events_file():
                           % unit)
         finally:
             shutil.rmtree(d, ignore_errors=True)
+
+
+@test
+def logrotate_config_parses():
+    tool = need('logrotate', 'logrotate')
+    d = tempfile.mkdtemp(prefix='zoomws-logrotate-')
+    try:
+        with open(os.path.join(CONTRIB, 'zoomws.logrotate')) as f:
+            text = f.read().replace('/var/lib/zoomws', d)
+        conf = os.path.join(d, 'zoomws')
+        with open(conf, 'w') as f:
+            f.write(text)
+        open(os.path.join(d, 'a.ndjson'), 'w').write('{}\n')
+        rc, out, err = run([tool, '--debug', '--state', os.path.join(d, 'state'), conf])
+        expect_eq(rc, 0, 'logrotate --debug: %s' % (out + err)[-800:])
+        expect('error' not in (out + err).lower(), 'logrotate said: %s',
+               (out + err)[-800:])
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- scripts

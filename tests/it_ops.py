@@ -119,17 +119,25 @@ def check_names_the_failing_step():
 
 
 @test
-def sighup_rereads_env_file():
+def sighup_rereads_env_file_and_keeps_the_connection():
+    # A secret rotated in the env file and at the server: SIGHUP reads
+    # it, and as nothing the connection uses changed, the connection
+    # stays (no event missed); the new secret is used at the next token
+    # fetch (the token is short-lived here; the server drops the link).
     d = tempfile.mkdtemp()
     path = os.path.join(d, 'zoomws.env')
-    e1, e2 = event('meeting.started', 1), event('meeting.ended', 2)
+    e1, e2, e3 = (event('meeting.started', 1), event('meeting.ended', 2),
+                  event('user.created', 3))
     with sim() as s:
         env = s.env()
         secret = env.pop('ZOOM_CLIENT_SECRET')
         with open(path, 'w') as f:
             f.write('ZOOM_CLIENT_SECRET=%s\n' % secret)
         os.chmod(path, 0o600)
-        s.ws_scripts = [[('event', e1), ('hold',)], [('event', e2), ('hold',)]]
+        s.expires_in = 2
+        s.ws_scripts = [[('event', e1), ('sleep', 0.6), ('event', e2), ('sleep', 1.6),
+                         ('drop',)],
+                        [('event', e3), ('hold',)]]
         r = Run(['--env-file', path] + FAST, env=env)
         r.wait_lines(1)
         # Rotate the secret at the server and in the file, then SIGHUP.
@@ -137,11 +145,19 @@ def sighup_rereads_env_file():
         with open(path, 'w') as f:
             f.write('ZOOM_CLIENT_SECRET=rotated-secret-value\n')
         r.signal(signal.SIGHUP)
-        r.wait_lines(2)
+        r.wait_lines(3, 10)
         r.signal(signal.SIGTERM)
         expect_eq(r.wait(), 0, 'exit code')
-        expect_eq(r.lines(), [line(e1), line(e2)], 'stdout')
-        expect_eq(len(s.token_requests), 2, 'token fetched again after SIGHUP')
+        expect_eq(r.lines(), [line(e1), line(e2), line(e3)], 'stdout')
+        expect_eq(len(s.connections), 2, 'connections: the reload reconnected')
+        expect(s.connections[0].events_sent == 2, 'the first connection delivered '
+               'both events across the reload')
+        expect_eq(len(s.token_requests), 2, 'token fetched again at the reconnect')
+        import base64
+        want = 'Basic ' + base64.b64encode(
+            ('%s:rotated-secret-value' % s.client_id).encode()).decode()
+        expect_eq(s.token_requests[1]['headers'].get('authorization'), want,
+                  'the rotated secret')
         expect('rotated-secret-value' not in r.stderr, 'secret logged')
         expect('reloaded' in r.stderr, 'reload logged:\n%s', r.stderr)
 

@@ -95,6 +95,8 @@ WebSocket endpoint, GET /ws?subscriptionId=...&access_token=...:
     ('upgrade', {'hang': True})   read the request, never answer
     ('build', ok, content)        this build_connection instead of the
                                   token check (ok False: then close)
+  A script may also be an object that has [0], pop(0) and iteration but
+  no end: an endless stream of actions (tests/it_failover.py).
   Actions after a close/drop are not run. Later actions wait for earlier
   writes only where it matters (close, drop).
 
@@ -821,7 +823,10 @@ class Sim:
             c = Conn(len(self.connections))
             self.connections.append(c)
             script = self.ws_scripts.pop(0) if self.ws_scripts else []
-        script = list(script)
+        # a list is copied; another script object (an endless stream of
+        # actions) is used as it is
+        if isinstance(script, (list, tuple)):
+            script = list(script)
         c.script = script
         c.method, c.path, c.version = req['method'], req['target'], req['version']
         c.headers = dict(req['headers'])
