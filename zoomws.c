@@ -1,13 +1,14 @@
 /*
  * zoomws - Zoom WebSocket event subscription to NDJSON on stdout.
  *
- * The program: the command line, the loop of token, session and
- * backoff, reload, and the one place where an outcome becomes an exit
- * code. Its parts each have a file: config.c (settings), log.c,
+ * The program: the loop of token, session and backoff, reload, and the
+ * one place where an outcome becomes an exit code. Its parts each have a
+ * file: options.c (the command line), config.c (settings), log.c,
  * signals.c, out.c (the output), dial.c (proxy, TCP, TLS), token.c,
- * zoom.c (Zoom's envelope), session.c (one connection), check.c
- * (--check); the codecs below them (http.c, ws.c, json.c, b64.c, url.c,
- * envfile.c, x509.c) do no I/O.
+ * zoom.c (Zoom's envelope), session.c (one connection), retry.c (when to
+ * try again), check.c (--check), notify.c, metrics.c and dedup.c; the
+ * codecs below them (http.c, ws.c, json.c, b64.c, url.c, envfile.c,
+ * x509.c) do no I/O.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,7 +32,9 @@
 #include "metrics.h"
 #include "net.h"
 #include "notify.h"
+#include "options.h"
 #include "out.h"
+#include "retry.h"
 #include "session.h"
 #include "signals.h"
 #include "tls.h"
@@ -69,349 +72,6 @@ enum {
 #define OUT_SLACK        65536      /* output buffer beyond --max-message */
 #define REFUSALS_FATAL   3          /* build_connection refusals, fresh token */
 #define GRACE_MS         1500       /* output written after SIGTERM */
-#define TAKEOVER_KICKS   3          /* takeovers within ... */
-#define TAKEOVER_SPAN_MS 600000     /* ... this long: another client */
-
-static const char usage_text[] =
-"usage: zoomws [OPTIONS]\n"
-"Zoom WebSocket event subscription to NDJSON on stdout.\n"
-"\n"
-"Credentials come from the environment or an env file:\n"
-"  ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET (or\n"
-"  ZOOM_CLIENT_SECRET_FILE), ZOOM_SUBSCRIPTION_ID, ZOOM_WS_URL,\n"
-"  ZOOM_OAUTH_URL, SSL_CERT_FILE, HTTPS_PROXY, NO_PROXY\n"
-"\n"
-"Options:\n"
-"  -e, --env-file PATH      env file (default ./.env if present)\n"
-"      --subscription ID    subscription id (ZOOM_SUBSCRIPTION_ID)\n"
-"      --ws-url URL         WebSocket endpoint (ZOOM_WS_URL)\n"
-"      --oauth-url URL      token endpoint (ZOOM_OAUTH_URL)\n"
-"      --ca-file PATH       trusted CAs, PEM (SSL_CERT_FILE)\n"
-"      --proxy URL          HTTP CONNECT proxy, http:// (HTTPS_PROXY)\n"
-"  -E, --event GLOB         only events whose name matches; repeatable\n"
-"      --raw                every text message as received, compacted\n"
-"      --gaps               after a reconnect, a zoomws.gap line\n"
-"  -n, --max-events N       exit 0 after N events\n"
-"  -t, --duration SECONDS   exit 0 after this long\n"
-"      --heartbeat SECONDS  heartbeat interval (25)\n"
-"      --idle-timeout SECONDS  silence that means a dead link, longer\n"
-"                           than the heartbeat (3 x heartbeat)\n"
-"      --backoff-min SECONDS, --backoff-max SECONDS  reconnect delay:\n"
-"                           random between min and a cap that doubles\n"
-"                           with each failed attempt, up to max (1, 60)\n"
-"      --max-retries N      give up after N failed attempts in a row (0: never)\n"
-"      --max-message BYTES  largest message accepted; k, m, g (4m)\n"
-"  -o, --output PATH        append events to PATH (0600) instead of stdout;\n"
-"                           SIGHUP reopens it\n"
-"      --metrics PATH       Prometheus textfile, replaced atomically\n"
-"      --dedup SECONDS      drop an event identical to one written in the\n"
-"                           last SECONDS (off)\n"
-"      --lock PATH          exclusive lock; exit 75 if held\n"
-"      --syslog             log to syslog instead of stderr\n"
-"      --check              preflight every step, report, exit\n"
-"  -v, -q                   more / less logging\n"
-"      --version, -h, --help\n"
-"\n"
-"Exit: 0 stopped; 64 usage; 69 retries used up; 71 out of resources;\n"
-"74 output gone; 75 lock held; 77 credentials refused; 78 configuration.\n";
-
-enum {
-	OPT_SUB = 256, OPT_WSURL, OPT_OAUTH, OPT_CA, OPT_PROXY, OPT_RAW,
-	OPT_GAPS, OPT_HB, OPT_IDLE, OPT_BMIN, OPT_BMAX, OPT_RETRIES, OPT_MAXMSG,
-	OPT_LOCK, OPT_SYSLOG, OPT_CHECK, OPT_VERSION, OPT_METRICS, OPT_DEDUP
-};
-
-/* The options: long name, short letter (0: none), takes a value. */
-static const struct option_spec {
-	const char *name;
-	char        letter;
-	char        value;
-	int         id;
-} optspec[] = {
-	{ "env-file", 'e', 1, 'e' },
-	{ "subscription", 0, 1, OPT_SUB },
-	{ "ws-url", 0, 1, OPT_WSURL },
-	{ "oauth-url", 0, 1, OPT_OAUTH },
-	{ "ca-file", 0, 1, OPT_CA },
-	{ "proxy", 0, 1, OPT_PROXY },
-	{ "event", 'E', 1, 'E' },
-	{ "raw", 0, 0, OPT_RAW },
-	{ "gaps", 0, 0, OPT_GAPS },
-	{ "max-events", 'n', 1, 'n' },
-	{ "duration", 't', 1, 't' },
-	{ "heartbeat", 0, 1, OPT_HB },
-	{ "idle-timeout", 0, 1, OPT_IDLE },
-	{ "backoff-min", 0, 1, OPT_BMIN },
-	{ "backoff-max", 0, 1, OPT_BMAX },
-	{ "max-retries", 0, 1, OPT_RETRIES },
-	{ "max-message", 0, 1, OPT_MAXMSG },
-	{ "lock", 0, 1, OPT_LOCK },
-	{ "output", 'o', 1, 'o' },
-	{ "metrics", 0, 1, OPT_METRICS },
-	{ "dedup", 0, 1, OPT_DEDUP },
-	{ "syslog", 0, 0, OPT_SYSLOG },
-	{ "check", 0, 0, OPT_CHECK },
-	{ "verbose", 'v', 0, 'v' },
-	{ "quiet", 'q', 0, 'q' },
-	{ "version", 0, 0, OPT_VERSION },
-	{ "help", 'h', 0, 'h' },
-};
-#define NOPTS (sizeof(optspec) / sizeof(optspec[0]))
-
-/* The options that take a number: one table, one parser per kind. */
-enum numkind { N_SECONDS, N_COUNT, N_BYTES };
-static const struct numopt {
-	int          id;
-	const char  *name;
-	enum numkind kind;
-	size_t       off;           /* in struct options */
-	long long    min, max;      /* N_COUNT */
-	const char  *what;          /* what a number of it is */
-} numopts[] = {
-	{ 't', "--duration", N_SECONDS, offsetof(struct options, duration_ms),
-	  0, 0, "seconds" },
-	{ OPT_DEDUP, "--dedup", N_SECONDS, offsetof(struct options, dedup_ms),
-	  0, 0, "seconds" },
-	{ OPT_HB, "--heartbeat", N_SECONDS, offsetof(struct options,
-	  heartbeat_ms), 0, 0, "seconds" },
-	{ OPT_IDLE, "--idle-timeout", N_SECONDS, offsetof(struct options,
-	  idle_ms), 0, 0, "seconds" },
-	{ OPT_BMIN, "--backoff-min", N_SECONDS, offsetof(struct options,
-	  backoff_min_ms), 0, 0, "seconds" },
-	{ OPT_BMAX, "--backoff-max", N_SECONDS, offsetof(struct options,
-	  backoff_max_ms), 0, 0, "seconds" },
-	{ 'n', "--max-events", N_COUNT, offsetof(struct options, max_events),
-	  1, LLONG_MAX, "events" },
-	{ OPT_RETRIES, "--max-retries", N_COUNT, offsetof(struct options,
-	  max_retries), 0, INT_MAX, "attempts" },
-	{ OPT_MAXMSG, "--max-message", N_BYTES, offsetof(struct options,
-	  max_message), 0, 0, "bytes" },
-};
-
-/* usage_error: "zoomws: " and the message on stderr; returns 64. */
-static int usage_error(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-
-static int
-usage_error(const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	log_say(2, "zoomws: %s\ntry 'zoomws --help'\n", msg);
-	return EX_USAGE_;
-}
-
-/* A number option's value into opt; 0 or EX_USAGE_ with a message. */
-static int
-number_option(const struct numopt *no, const char *arg, struct options *opt)
-{
-	char *field = (char *)opt + no->off, range[80];
-	long long ll = 0;
-	int64_t ms = 0;
-	size_t bytes = 0;
-	int rc;
-
-	if (no->kind == N_SECONDS) {
-		rc = config_parse_seconds(arg, &ms);
-		fmt_snprintf(range, sizeof(range), rc == PARSE_SMALL ?
-		    "at least 0.001" : "at most %d", CONFIG_SECONDS_MAX);
-	} else if (no->kind == N_COUNT) {
-		rc = config_parse_count(arg, no->min, no->max, &ll);
-		fmt_snprintf(range, sizeof(range), "at %s %lld", rc == PARSE_SMALL ?
-		    "least" : "most", rc == PARSE_SMALL ? no->min : no->max);
-	} else {
-		rc = config_parse_bytes(arg, &bytes);
-		fmt_snprintf(range, sizeof(range), rc == PARSE_SMALL ?
-		    "at least 1k" : "at most 1g");
-	}
-	if (rc == PARSE_SYNTAX)
-		return usage_error("%s: not a %s: %s", no->name, no->kind == N_BYTES ?
-		    "number of bytes (digits, then k, m or g)" : no->kind ==
-		    N_SECONDS ? "number of seconds (digits, a fraction allowed)" :
-		    "whole number", arg);
-	if (rc != PARSE_OK)
-		return usage_error("%s: too %s: %s (%s %s)", no->name,
-		    rc == PARSE_SMALL ? "small" : "large", arg, range, no->what);
-	if (no->kind == N_SECONDS)
-		memcpy(field, &ms, sizeof(ms));
-	else if (no->kind == N_BYTES)
-		memcpy(field, &bytes, sizeof(bytes));
-	else if (no->off == offsetof(struct options, max_retries)) {
-		long l = (long)ll;
-
-		memcpy(field, &l, sizeof(l));
-	} else
-		memcpy(field, &ll, sizeof(ll));
-	return 0;
-}
-
-/* The option a long argument names (--name or --name=value): exactly,
-   else by a prefix no other option has. NULL after a usage message. */
-static const struct option_spec *
-long_option(const char *arg, size_t n)
-{
-	const struct option_spec *hit = NULL;
-	size_t i;
-
-	for (i = 0; i < NOPTS; i++) {
-		if (strncmp(optspec[i].name, arg, n) != 0)
-			continue;
-		if (optspec[i].name[n] == '\0')
-			return &optspec[i];
-		if (hit != NULL) {
-			usage_error("ambiguous option --%.*s", (int)n, arg);
-			return NULL;
-		}
-		hit = &optspec[i];
-	}
-	if (hit == NULL)
-		usage_error("unknown option --%.*s", (int)n, arg);
-	return hit;
-}
-
-/*
- * next_option: the next option of argv, from argv[*i] (and *pos inside a
- * group of short options: -vq, -n5): its id, with *val its value (NULL
- * for a flag); 0 when no option is left (*i then the first operand: "--"
- * ends the options); -1 after a usage message. Long options: --name,
- * --name=value, --name value, and unique prefixes of names.
- */
-static int
-next_option(char **argv, int *i, int *pos, const char **val)
-{
-	const struct option_spec *o = NULL;
-	const char *a = argv[*i], *eq;
-	size_t k;
-
-	*val = NULL;
-	if (*pos == 0) {
-		if (a == NULL || a[0] != '-' || a[1] == '\0')
-			return 0;
-		if (strcmp(a, "--") == 0) {
-			++*i;
-			return 0;
-		}
-		if (a[1] == '-') {
-			eq = strchr(a + 2, '=');
-			k = eq != NULL ? (size_t)(eq - a - 2) : strlen(a + 2);
-			if ((o = long_option(a + 2, k)) == NULL)
-				return -1;
-			++*i;
-			if (!o->value && eq != NULL)
-				return usage_error("option --%s takes no value",
-				    o->name), -1;
-			if (o->value && (*val = eq != NULL ? eq + 1 : argv[(*i)++]) ==
-			    NULL)
-				return usage_error("option --%s needs a value",
-				    o->name), -1;
-			return o->id;
-		}
-		*pos = 1;
-	}
-	for (k = 0; k < NOPTS && optspec[k].letter != a[*pos]; k++)
-		;
-	if (k == NOPTS || a[*pos] == '\0') {
-		return usage_error("unknown option -%c", a[*pos]), -1;
-	}
-	o = &optspec[k];
-	if (a[++*pos] == '\0' || o->value) {
-		++*i;
-		if (o->value && (*val = a[*pos] != '\0' ? a + *pos : argv[(*i)++]) ==
-		    NULL)
-			return usage_error("option -%c needs a value", o->letter),
-			    -1;
-		*pos = 0;
-	}
-	return o->id;
-}
-
-/*
- * parse_options: the command line into opt. Returns 0; -1 when --help
- * or --version was answered (exit 0); EX_USAGE_ after saying why.
- */
-static int
-parse_options(char **argv, struct options *opt)
-{
-	const char *arg;
-	size_t k;
-	int ch, rc, i = 1, pos = 0, idle_given = 0;
-
-	opt->heartbeat_ms = 25000;
-	opt->backoff_min_ms = 1000;
-	opt->backoff_max_ms = 60000;
-	opt->max_message = 4 << 20;
-	opt->level = L_INFO;
-	while ((ch = next_option(argv, &i, &pos, &arg)) > 0) {
-		for (k = 0; k < sizeof(numopts) / sizeof(numopts[0]); k++)
-			if (numopts[k].id == ch)
-				break;
-		if (k < sizeof(numopts) / sizeof(numopts[0])) {
-			if ((rc = number_option(&numopts[k], arg, opt)) != 0)
-				return rc;
-			idle_given |= ch == OPT_IDLE;
-			continue;
-		}
-		switch (ch) {
-		case 'e': opt->env_file = arg; break;
-		case OPT_SUB: opt->sub = arg; break;
-		case OPT_WSURL: opt->ws_url = arg; break;
-		case OPT_OAUTH: opt->oauth_url = arg; break;
-		case OPT_CA: opt->ca_file = arg; break;
-		case OPT_PROXY: opt->proxy = arg; break;
-		case OPT_RAW: opt->raw = 1; break;
-		case OPT_GAPS: opt->gaps = 1; break;
-		case OPT_LOCK: opt->lock_path = arg; break;
-		case 'o': opt->output = arg; break;
-		case OPT_METRICS: opt->metrics = arg; break;
-		case OPT_SYSLOG: opt->use_syslog = 1; break;
-		case OPT_CHECK: opt->check = 1; break;
-		case 'v':
-			if (opt->level < L_TRACE)
-				opt->level++;
-			break;
-		case 'q':
-			if (opt->level > L_ERROR)
-				opt->level--;
-			break;
-		case 'E':
-			if (opt->nfilters == CONFIG_MAX_FILTERS)
-				return usage_error("too many --event patterns (64 at "
-				    "most)");
-			if (*arg == '\0')
-				return usage_error("empty --event pattern");
-			opt->filters[opt->nfilters++] = arg;
-			break;
-		case OPT_VERSION:
-			log_say(1, "zoomws %s\n", ZOOMWS_VERSION);
-			return -1;
-		case 'h':
-			log_say(1, "%s", usage_text);
-			return -1;
-		}
-	}
-	if (ch < 0)
-		return EX_USAGE_;
-	if (argv[i] != NULL)
-		return usage_error("unexpected argument: %s", argv[i]);
-	if (opt->backoff_min_ms > opt->backoff_max_ms)
-		return usage_error("--backoff-min is larger than --backoff-max");
-	if (!idle_given)
-		opt->idle_ms = opt->heartbeat_ms * 3;
-	else if (opt->idle_ms <= opt->heartbeat_ms) {
-		char a[32], b[32];
-
-		fmt_snprintf(a, sizeof(a), "%.3f", (double)opt->idle_ms / 1000);
-		fmt_snprintf(b, sizeof(b), "%.3f", (double)opt->heartbeat_ms / 1000);
-		return usage_error("--idle-timeout (%s s) must be longer than "
-		    "--heartbeat (%s s): every heartbeat answer would come too "
-		    "late", a, b);
-	}
-	return 0;
-}
 
 /* ------------------------------------------------------------------ */
 /* The run                                                            */
@@ -429,9 +89,7 @@ struct run {
 	struct tls         tls_oauth, tls_ws;
 	struct dial_early  early;
 	struct session     s;
-	int                failures, refusals;
-	int64_t            kicks[TAKEOVER_KICKS];  /* the last takeovers */
-	int                nkicks, standby, warned;
+	struct retry       retry;
 	int                ready;       /* READY=1 sent */
 };
 
@@ -544,63 +202,6 @@ tick_fire(int64_t now)
 		(void)metrics_write();
 }
 
-/*
- * takeover: the last session was taken over (Zoom ended it soon after it
- * opened): a few of those in a while mean another client on the same
- * subscription. Say so once, and stand by: wait longer than a takeover
- * takes to be noticed, so that one of two clients ends up holding the
- * subscription and the other waits.
- */
-static void
-takeover(void)
-{
-	int64_t now = net_now_ms();
-	int i, recent = 0;
-
-	run.kicks[run.nkicks++ % TAKEOVER_KICKS] = now;
-	for (i = 0; i < TAKEOVER_KICKS && i < run.nkicks; i++)
-		recent += now - run.kicks[i] < TAKEOVER_SPAN_MS;
-	if (recent < TAKEOVER_KICKS)
-		return;
-	run.standby++;
-	if (!run.warned)
-		logm(L_WARN, "Zoom closed the connection to subscription %s %d "
-		    "times soon after it opened: another client is probably "
-		    "connected to the same subscription (Zoom keeps only the "
-		    "newest connection); waiting longer between attempts",
-		    run.live->sub_id, TAKEOVER_KICKS);
-	run.warned = 1;
-}
-
-/*
- * backoff: the delay before attempt failures + 1: random in [min, cap],
- * the cap doubling with each failure from --backoff-min up to
- * --backoff-max (jitter spreads clients that failed together, and the
- * minimum stays a minimum).
- */
-static int64_t
-backoff(int failures)
-{
-	const struct options *o = &run.opt;
-	int64_t low = o->backoff_min_ms, cap = low;
-	unsigned char r[4];
-	uint32_t x;
-	int i;
-
-	for (i = 1; i < failures && cap < o->backoff_max_ms; i++)
-		cap *= 2;
-	if (cap > o->backoff_max_ms)
-		cap = o->backoff_max_ms;
-	if (run.standby > 0) {
-		/* standing by: --backoff-max, doubling up to 8 times it */
-		cap = o->backoff_max_ms << (run.standby < 4 ? run.standby - 1 : 3);
-		low = cap / 2;
-	}
-	net_random(r, sizeof(r));
-	x = (uint32_t)r[0] << 24 | (uint32_t)r[1] << 16 | (uint32_t)r[2] << 8 | r[3];
-	return low + (int64_t)((double)x / 4294967295.0 * (double)(cap - low));
-}
-
 /* Log why the output failed. */
 static void
 output_failed(void)
@@ -680,11 +281,11 @@ get_token(int64_t *retry_after)
 	/* The WebSocket opens during the fetch, unless attempts are
 	   failing: then one thing at a time. */
 	tr = token_fetch(t, run.live, &run.anchors, &run.tls_oauth,
-	    run.failures == 0 ? &run.early : NULL, &run.tls_ws, retry_after,
-	    detail, sizeof(detail));
-	if (tr == TOKEN_OK && run.failures == 0)
+	    run.retry.failures == 0 ? &run.early : NULL, &run.tls_ws,
+	    retry_after, detail, sizeof(detail));
+	if (tr == TOKEN_OK && run.retry.failures == 0)
 		run.s.early = dial_early_take(&run.early);
-	else if (run.failures == 0)
+	else if (run.retry.failures == 0)
 		dial_early_drop(&run.early);
 	switch (tr) {
 	case TOKEN_OK:
@@ -721,8 +322,13 @@ get_token(int64_t *retry_after)
 static int
 pause_before_retry(int64_t retry_after)
 {
-	int64_t d = backoff(run.failures), until;
+	unsigned char r[4];
+	int64_t d, until;
 	int rc;
+
+	net_random(r, sizeof(r));
+	d = retry_delay(&run.retry, (uint32_t)r[0] << 24 |
+	    (uint32_t)r[1] << 16 | (uint32_t)r[2] << 8 | r[3]);
 
 	if (retry_after > d)
 		d = retry_after;
@@ -756,10 +362,6 @@ attempt(int *pause, int64_t *retry_after)
 	if ((rc = get_token(retry_after)) == 0) {
 		end = session_run(s);
 		healthy = session_healthy(s);
-		if (s->why == DISC_TAKEOVER && end != END_STOP)
-			takeover();
-		else if (healthy)
-			run.standby = 0;
 		if (end == END_STOP)
 			return EX_OK_;
 		if (end == END_OUTPUT)
@@ -773,10 +375,11 @@ attempt(int *pause, int64_t *retry_after)
 		if (end == END_REFUSED) {
 			/* Refused with a token fetched for this attempt: count
 			   it; with a cached one: fetch another and try again. */
-			if (run.token.fresh && ++run.refusals >= REFUSALS_FATAL) {
+			if (run.token.fresh &&
+			    ++run.retry.refusals >= REFUSALS_FATAL) {
 				logm(L_ERROR, "subscription refused %d times in a row "
 				    "with a fresh token: check ZOOM_SUBSCRIPTION_ID and "
-				    "the app's scopes", run.refusals);
+				    "the app's scopes", run.retry.refusals);
 				return EX_NOPERM_;
 			}
 			token_forget(&run.token);
@@ -785,16 +388,17 @@ attempt(int *pause, int64_t *retry_after)
 		return EX_OK_;
 	else if (rc > 0)
 		return rc;
-	/* A subscription that opened and delivered, or stayed open a
-	   while, was a success: the backoff starts again at the bottom. */
-	if (healthy) {
-		run.failures = 0;
-		run.refusals = 0;
-	} else
-		run.failures++;
-	if (run.opt.max_retries > 0 && run.failures >= run.opt.max_retries) {
+	if (retry_outcome(&run.retry, healthy, s->why == DISC_TAKEOVER &&
+	    rc == 0, net_now_ms()))
+		logm(L_WARN, "Zoom closed the connection to subscription %s %d "
+		    "times soon after it opened: another client is probably "
+		    "connected to the same subscription (Zoom keeps only the "
+		    "newest connection); waiting longer between attempts",
+		    run.live->sub_id, RETRY_KICKS);
+	if (retry_exhausted(&run.retry)) {
 		logm(L_ERROR, "giving up after %d failed attempt%s in a row "
-		    "(--max-retries)", run.failures, log_plural(run.failures));
+		    "(--max-retries)", run.retry.failures,
+		    log_plural(run.retry.failures));
 		return EX_UNAVAILABLE_;
 	}
 	return -1;
@@ -920,7 +524,7 @@ main(int argc, char **argv)
 	int rc, sigfd;
 
 	(void)argc;
-	if ((rc = parse_options(argv, o)) != 0)
+	if ((rc = options_parse(argv, o)) != 0)
 		return rc < 0 ? EX_OK_ : rc;
 	log_init(o->check && o->level < L_DEBUG ? LOG_NONE : o->level,
 	    o->use_syslog);
@@ -964,5 +568,6 @@ main(int argc, char **argv)
 	run.s.token = &run.token;
 	run.s.out = &run.out;
 	run.s.reload = reload;
+	retry_init(&run.retry, o);
 	return finish(serve());
 }
