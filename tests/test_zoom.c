@@ -386,11 +386,9 @@ nesting(void)
 			CHECK(rd(in_string(e), raw) == ZOOM_EVENT);
 			CHECK(strlen(out) == strlen(e) && memcmp(out, e, strlen(e)) ==
 			    0);
-			if (!raw) {
-				CHECK(rd(as_object(e), raw) == ZOOM_EVENT);
-				CHECK(strlen(out) == strlen(e) && memcmp(out, e,
-				    strlen(e)) == 0);
-			}
+			CHECK(rd(as_object(e), raw) == ZOOM_EVENT);
+			CHECK(strlen(out) == strlen(e) && memcmp(out, e, strlen(e)) ==
+			    0);
 			strcpy(e, nested(JSON_MAX_DEPTH + 1, inner));
 			CHECK(rd(in_string(e), raw) == ZOOM_BAD_EVENT);
 			CHECK(m.err == JSON_ERR_DEPTH);
@@ -407,6 +405,7 @@ nesting(void)
 	strcat(e, nested(JSON_MAX_DEPTH, 30));
 	strcat(e, "}");
 	CHECK(rd(e, 0) == ZOOM_OTHER);
+	CHECK(rd(e, 1) == ZOOM_OTHER);
 }
 
 /* Text that is not UTF-8 fails the connection (RFC 6455 8.1) wherever
