@@ -481,9 +481,14 @@ config_parse_count(const char *s, long long min, long long max, long long *n)
 
 	if (*s == '\0')
 		return PARSE_SYNTAX;
+	/* v * 10 + digit only when it cannot overflow (a long long that
+	   did could wrap back into the range); a digit over a max below 9
+	   is caught after the loop */
 	for (; *s >= '0' && *s <= '9'; s++)
-		if (!big && (v = v * 10 + (*s - '0')) > max)
+		if (big || v > (max - (*s - '0')) / 10)
 			big = 1;
+		else
+			v = v * 10 + (*s - '0');
 	if (*s != '\0')
 		return PARSE_SYNTAX;
 	if (big || v > max)

@@ -20,6 +20,24 @@ not_json(struct zoom_msg *m, const char *msg, size_t len, int err)
 	return m->kind = ws_utf8_valid(msg, len) ? ZOOM_NOT_JSON : ZOOM_NOT_UTF8;
 }
 
+/* The message compacted into dst as json_compact does, but allowed
+   the envelope's own level beyond JSON_MAX_DEPTH, as json_envelope
+   allows it: an event carried as an object nests as deep as one in a
+   string, with --raw too. */
+static long
+compact_message(char *dst, size_t cap, const char *msg, size_t len)
+{
+	struct json_lexer lx;
+	size_t n = 0;
+	int rc;
+
+	json_lexer_init(&lx);
+	lx.outer = 1;
+	if ((rc = json_lexer_feed(&lx, msg, len, dst, cap, &n)) == JSON_OK)
+		rc = json_lexer_end(&lx, NULL);
+	return rc == JSON_OK ? (long)n : rc;
+}
+
 /*
  * event_of: the event of a "message" envelope, its content the span
  * [ev, ev + evlen) of type type; n is what decoding a string content
@@ -86,7 +104,7 @@ zoom_read(char *msg, size_t len, int raw, char *dst, size_t cap,
 	modlen = f[0].end - f[0].start;
 	event = f[0].type == JSON_STRING && json_streq(mod, modlen, "message");
 	if (raw) {
-		long k = json_compact(dst, cap, msg, len);
+		long k = compact_message(dst, cap, msg, len);
 
 		if (k < 0)
 			return not_json(m, msg, len, (int)k);
