@@ -367,7 +367,7 @@ resolve(struct config *c, const struct config_env *env,
 	    get(env, f, K_WS_URL), "wss://ws.zoom.us/ws", "ZOOM_WS_URL", "wss",
 	    err, errlen) != CONFIG_OK)
 		return CONFIG_ERR;
-	if (subscription(c, opt->sub != NULL ? opt->sub :
+	if (subscription(c, opt->sub != NULL && *opt->sub != '\0' ? opt->sub :
 	    get(env, f, K_SUBSCRIPTION_ID), err, errlen) != CONFIG_OK)
 		return CONFIG_ERR;
 	v = opt->ca_file != NULL ? opt->ca_file : get(env, f, K_SSL_CERT_FILE);

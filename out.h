@@ -9,7 +9,9 @@
  *    the lines fit in its capacity) or of whole lines of at most
  *    PIPE_BUF bytes, which POSIX makes all-or-nothing; a longer line
  *    waits for the pipe to be empty; so a reader that stops never
- *    leaves a line cut in the pipe;
+ *    leaves a line cut in the pipe, but for a line longer than the
+ *    pipe's capacity (64 KiB unless changed), which can only go in
+ *    pieces;
  *  - to a regular file, a write that fails part way (ENOSPC, EFBIG) is
  *    undone: the file is cut back to its last whole line;
  *  - to anything else (a socket, a terminal) lines are written as they

@@ -169,7 +169,7 @@ zoom_event_wanted(const char *ev, size_t n, const char *const *filters,
     int nfilters)
 {
 	struct json_field f = { "event", 0, 0, 0 };
-	char name[256];
+	char name[1024];
 	long nl;
 	int i;
 
