@@ -41,6 +41,7 @@ Figures
 
 Usage: bench/run.py [--reps N] [--small N] [--large N] [--quick]
                     [--only ceiling,zoomws,node] [--no-callgrind]
+                    [--callgrind-only]
                     [--json FILE]
 """
 import argparse
@@ -276,6 +277,10 @@ class Bench:
 
     def run(self):
         reps = self.args.reps
+        if self.args.callgrind_only:
+            self.callgrind()
+            self.sizes()
+            return
         log('bench: warming up')
         for who in self.who:
             self.first_event(who, 'small')
@@ -607,6 +612,9 @@ def main():
                     help='--reps 1 --small 20000 --large 4000 --cg-events 2000')
     ap.add_argument('--only', default=','.join(CONTENDERS))
     ap.add_argument('--no-callgrind', action='store_true')
+    ap.add_argument('--callgrind-only', action='store_true',
+                    help='only the instruction counts and sizes (deterministic, '
+                    'about a minute)')
     ap.add_argument('--json', help='also write every measurement here')
     args = ap.parse_args()
     if args.quick:
