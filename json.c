@@ -59,6 +59,14 @@ struct sink {
 #else
 #define HOT static inline
 #endif
+/* A function kept out of its caller, where it would run short of
+   registers. */
+#if defined(__GNUC__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
+
 /* RFC 8259 2: the four whitespace bytes. */
 HOT int
 is_ws(unsigned c)
@@ -193,6 +201,21 @@ emit(struct sink *k, int kind, unsigned depth, size_t start, size_t end)
 		k->tcap = k->nt;
 }
 
+/* The state before the first byte, but for the container stack, whose
+   bits are written before they are read: json_lexer_init for the
+   callers here, which start a lexer for every message. */
+HOT void
+lexer_start(struct json_lexer *lx)
+{
+	lx->state = S_VALUE;
+	lx->err = 0;
+	lx->depth = lx->outer = 0;
+	lx->need = lx->lo = lx->hi = lx->hex = lx->cp = lx->high = 0;
+	lx->lit = 0;
+	lx->kind = 0;
+	lx->pos = lx->start = 0;
+}
+
 void
 json_lexer_init(struct json_lexer *lx)
 {
@@ -219,7 +242,9 @@ push(struct json_lexer *lx, int object)
 
 	if (d == JSON_MAX_DEPTH + lx->outer)
 		return JSON_ERR_DEPTH;
-	if (object)
+	if (d % 8 == 0)                 /* a byte's first level sets it */
+		lx->stack[d / 8] = (uint8_t)object;
+	else if (object)
 		lx->stack[d / 8] |= (uint8_t)(1u << (d % 8));
 	else
 		lx->stack[d / 8] &= (uint8_t)~(1u << (d % 8));
@@ -624,7 +649,7 @@ json_compact(char *dst, size_t cap, const char *src, size_t len)
 	long n;
 	int rc;
 
-	json_lexer_init(&lx);
+	lexer_start(&lx);
 	memset(&k, 0, sizeof(k));
 	k.out = dst;
 	k.cap = cap;
@@ -738,7 +763,7 @@ decode(const unsigned char *s, size_t *ip, size_t end, char *dst,
 }
 
 /* src[0..len) is quoted: 1 or 0. */
-static int
+HOT int
 quoted(const char *src, size_t len)
 {
 	return len >= 2 && src[0] == '"' && src[len - 1] == '"';
@@ -822,6 +847,28 @@ scalar_len(const unsigned char *p, size_t n)
    longest form it reads at once is \\uXXXX. */
 #define FAST_AHEAD 8
 
+/* Does p start with the two or four bytes of t? (Read as one word each,
+   in memory order: the same on every byte order.) */
+HOT int
+is2(const unsigned char *p, const char *t)
+{
+	uint16_t a, b;
+
+	memcpy(&a, p, 2);
+	memcpy(&b, t, 2);
+	return a == b;
+}
+
+HOT int
+is4(const unsigned char *p, const char *t)
+{
+	uint32_t a, b;
+
+	memcpy(&a, p, 4);
+	memcpy(&b, t, 4);
+	return a == b;
+}
+
 /*
  * In an inner string, at p (FAST_AHEAD bytes or more before the end e):
  * the length of a valid UTF-8 sequence, or of an inner escape as the
@@ -853,11 +900,12 @@ inner_piece(char *d, size_t *dn, const unsigned char *p,
 		n = 3;
 	else
 		return 0;
-	*dn = 0;
+	j = 0;
 	if (from != 0)
-		d[(*dn)++] = '\\';
-	for (j = from; j < n; j++)
-		d[(*dn)++] = (char)p[j];
+		d[j++] = '\\';
+	for (; from < n; from++)
+		d[j++] = (char)p[from];
+	*dn = j;
 	return n;
 }
 
@@ -870,29 +918,36 @@ inner_piece(char *d, size_t *dn, const unsigned char *p,
  * the literal's own escapes, whitespace, surrogates, a number or literal
  * not followed by , } or ], the last FAST_AHEAD bytes before end, every
  * error. Taken here:
- * - in an inner string: runs of plain bytes, found and copied by scan.h
- *   (whole blocks when apart: dst lies apart from s), and what
- *   inner_piece() takes;
+ * - in an inner string: runs of plain bytes, found and copied by scan.h,
+ *   and what inner_piece() takes;
  * - \" opening or closing an inner string, the brackets, ':' and ',',
- *   and the :\" after a name and ,\" after a member as one step;
+ *   and the :\" after a name and the ,\" after a string member as one
+ *   step each;
  * - numbers, true, false and null followed by , } or ]: their bytes are
  *   themselves in the literal.
  * Every output byte comes from a literal byte read before it, so dst may
- * be s (not apart).
+ * be s. scan_str_copy() writes whole blocks, past the end of the run:
+ * used where that cannot overwrite a byte not read yet, dst lying apart
+ * from s or a block or more behind.
  */
-static void
+static NOINLINE void
 inner_fast(struct json_lexer *lx, const unsigned char *s, size_t *ip,
-    size_t end, char *dst, size_t *op, int apart)
+    size_t end, char *dst, size_t *op)
 {
-	const unsigned char *p = s + *ip, *e = s + end, *pe;
+	const unsigned char *p = s + *ip, *e = s + end, *pe, *pb;
 	char *d = dst + *op;
 	size_t n, m;
+	scan_mask mask;
 	unsigned c;
-	int name = lx->kind == JSON_TOK_NAME;
+	int name = lx->kind == JSON_TOK_NAME, obj, blocks;
 
 	if (end - *ip <= FAST_AHEAD)
 		return;
 	pe = e - FAST_AHEAD;            /* p < pe: the bytes are there */
+	pb = e - SCAN_BLOCK;            /* p <= pb: a block is there */
+	/* scan_str_copy()'s rule: dst apart from s, or a block behind */
+	blocks = (uintptr_t)p - (uintptr_t)d >= SCAN_BLOCK;
+	obj = lx->depth > 0 && top_is_object(lx);
 	switch (lx->state) {
 	case S_STRING:
 		if (lx->need == 0 && !lx->high)
@@ -913,77 +968,74 @@ inner_fast(struct json_lexer *lx, const unsigned char *s, size_t *ip,
 	}
 string:
 	for (;;) {
-		if (apart)
-			n = scan_str_copy(d, p, (size_t)(e - p));
-		else {
-			n = scan_str(p, (size_t)(e - p));
-			memmove(d, p, n);
+		/* the run of plain bytes: whole blocks while they fit and
+		   cannot overwrite what is still to be read */
+		if (blocks) {
+			for (; p <= pb; p += SCAN_BLOCK, d += SCAN_BLOCK) {
+				if ((mask = scan_block(d, p, 1)) != 0) {
+					n = scan_first(mask, p);
+					p += n;
+					d += n;
+					goto stop;
+				}
+			}
 		}
+		n = scan_str(p, (size_t)(e - p));
+		memmove(d, p, n);
 		p += n;
 		d += n;
+		blocks = (uintptr_t)p - (uintptr_t)d >= SCAN_BLOCK;
+stop:
 		if (p >= pe)
 			goto out_string;
-		if (p[0] == '\\' && p[1] == '"')
+		/* \" closes the inner string; the :\" after a name and the
+		   ,\" after a member's string open the next one */
+		if (is4(p, name ? "\\\":\\" : "\\\",\\") && p[4] == '"' &&
+		    (name || obj)) {
+			d[0] = '"';
+			d[1] = (char)p[2];
+			d[2] = '"';
+			d += 3;
+			p += 5;
+			name = !name;
+			continue;
+		}
+		if (is2(p, "\\\""))
 			break;
+		c = p[0];
+		if (c >= 0xC2 && c <= 0xDF && (p[1] & 0xC0) == 0x80) {
+			d[0] = (char)c;         /* two-byte UTF-8 */
+			d[1] = (char)p[1];
+			d += 2;
+			p += 2;
+			continue;
+		}
 		if ((n = inner_piece(d, &m, p, e)) == 0)
 			goto out_string;
 		p += n;
 		d += m;
 	}
-	/* \" closes the inner string */
-	d[0] = '"';
-	if (name) {
-		if (p[2] == ':' && p[3] == '\\' && p[4] == '"') {
-			d[1] = ':';             /* :\" opens a string value */
-			d[2] = '"';
-			d += 3;
-			p += 5;
-			name = 0;
-			goto string;
-		}
-		d++;
-		p += 2;
-colon:
-		if (p >= pe || p[0] != ':') {
-			lx->state = S_COLON;
-			goto out;
-		}
-		*d++ = ':';
-		p++;
-		lx->state = S_VALUE;
-		goto value;
-	}
-	d++;
+	*d++ = '"';
 	p += 2;
-after:
-	if (p >= pe || lx->depth == 0) {
-		lx->state = S_AFTER;
+	if (!name)
+		goto after;
+colon:
+	if (p >= pe || p[0] != ':') {
+		lx->state = S_COLON;
 		goto out;
 	}
-	c = p[0];
-	if (c == ',') {
-		*d++ = ',';
-		p++;
-		if (top_is_object(lx)) {
-			lx->state = S_KEY;
-			goto key;
-		}
-		lx->state = S_VALUE;
-		goto value;
-	}
-	lx->state = S_AFTER;
-	if (c == '}' || c == ']')
-		goto close;
-	goto out;
+	*d++ = ':';
+	p++;
+	lx->state = S_VALUE;
 value:
 	/* lx->state is S_VALUE, or S_VALUE_OR_END after '[' */
 	if (p >= pe)
 		goto out;
-	c = p[0];
-	if (c == '\\' && p[1] == '"') {
+	if (is2(p, "\\\"")) {
 		name = 0;
 		goto open_string;
 	}
+	c = p[0];
 	if (c == '{' || c == '[')
 		goto open;
 	if (c == ']' && lx->state == S_VALUE_OR_END)
@@ -991,22 +1043,35 @@ value:
 	if ((c != '-' && !is_digit(c) && c != 't' && c != 'f' && c != 'n') ||
 	    (n = scalar_len(p, (size_t)(e - p))) == 0)
 		goto out;
-	memmove(d, p, n);
-	d += n;
-	p += n;
-	goto after;
+	while (n-- > 0)
+		*d++ = (char)*p++;
+after:
+	lx->state = S_AFTER;
+	if (p >= pe || lx->depth == 0)
+		goto out;
+	c = p[0];
+	if (c == '}' || c == ']')
+		goto close;
+	if (c != ',')
+		goto out;
+	*d++ = ',';
+	p++;
+	if (!obj) {
+		lx->state = S_VALUE;
+		goto value;
+	}
+	lx->state = S_KEY;
 key:
 	/* lx->state is S_KEY, or S_KEY_OR_END after '{' */
 	if (p >= pe)
 		goto out;
-	if (p[0] == '\\' && p[1] == '"') {
+	if (is2(p, "\\\"")) {
 		name = 1;
 		goto open_string;
 	}
-	if (p[0] == '}' && lx->state == S_KEY_OR_END) {
-		c = '}';
+	c = p[0];
+	if (c == '}' && lx->state == S_KEY_OR_END)
 		goto close;
-	}
 	goto out;
 open_string:
 	*d++ = '"';
@@ -1015,18 +1080,20 @@ open_string:
 open:
 	if (push(lx, c == '{') != JSON_OK)
 		goto out;               /* too deep: lex() reports it */
+	obj = c == '{';
 	*d++ = (char)c;
 	p++;
-	if (c == '[') {
+	if (!obj) {
 		lx->state = S_VALUE_OR_END;
 		goto value;
 	}
 	lx->state = S_KEY_OR_END;
 	goto key;
 close:
-	if (lx->depth == 0 || top_is_object(lx) != (c == '}'))
+	if (lx->depth == 0 || obj != (c == '}'))
 		goto out;               /* lex() reports it */
 	lx->depth--;
+	obj = lx->depth > 0 && top_is_object(lx);
 	*d++ = (char)c;
 	p++;
 	goto after;
@@ -1061,23 +1128,21 @@ unescape_compact(char *dst, size_t cap, const char *src, size_t len,
 	unsigned char u[16];
 	size_t i = 1, end, o = 0;
 	long r;
-	int rc, apart;
+	int rc;
 
 	if (len > LONG_MAX)
 		return JSON_ERR_LENGTH;
 	if (litlen != NULL ? len < 2 || src[0] != '"' : !quoted(src, len))
 		return JSON_ERR_SYNTAX;
-	json_lexer_init(&lx);
+	lexer_start(&lx);
 	memset(&k, 0, sizeof(k));
 	k.out = dst;
 	k.cap = cap;
-	apart = (uintptr_t)dst + cap <= (uintptr_t)src ||
-	    (uintptr_t)src + len <= (uintptr_t)dst;
 	end = litlen != NULL ? len : len - 1;
 	while (i < end) {
 		if (cap - o >= end - i) {
-			inner_fast(&lx, s, &i, end, dst, &o, apart);
-			if (i == end)
+			inner_fast(&lx, s, &i, end, dst, &o);
+			if (i == end || (litlen != NULL && s[i] == '"'))
 				break;
 		}
 		if ((r = decode(s, &i, end, (char *)u, sizeof(u),
@@ -1106,15 +1171,33 @@ json_unescape_compact(char *dst, size_t cap, const char *src, size_t len)
 	return unescape_compact(dst, cap, src, len, NULL);
 }
 
-int
-json_streq(const char *src, size_t len, const char *s)
+/*
+ * Is the literal p[0..len) (quoted) the plain text s as it is? 1 or 0;
+ * -1 when it holds a byte that is not plain text (an escape, UTF-8, an
+ * error): only decoding tells then.
+ */
+HOT int
+plain_eq(const char *p, size_t len, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < len - 2 && p[1 + i] == s[i] &&
+	    !scan_is_stop((unsigned char)s[i]); i++)
+		;
+	if (i == len - 2)
+		return s[i] == '\0';
+	return scan_is_stop((unsigned char)p[1 + i]) ? -1 : 0;
+}
+
+/* json_streq of a literal that is not plain text: decoded a piece at a
+   time and compared. */
+static NOINLINE int
+streq_decoded(const char *src, size_t len, const char *s)
 {
 	char buf[64];
 	size_t n = strlen(s), at = 0, i = 1;
 	long m;
 
-	if (!quoted(src, len))
-		return 0;
 	while (i < len - 1) {
 		m = decode((const unsigned char *)src, &i, len - 1, buf,
 		    sizeof(buf), 0);
@@ -1126,19 +1209,16 @@ json_streq(const char *src, size_t len, const char *s)
 	return at == n;
 }
 
-/* Does the member name p[0..len) of a valid document equal key? */
-static int
-name_eq(const char *p, size_t len, const char *key)
+int
+json_streq(const char *src, size_t len, const char *s)
 {
-	size_t n = len - 2, i;
+	int r;
 
-	for (i = 0; i < n; i++) {
-		if (p[1 + i] == '\\')
-			return json_streq(p, len, key);
-		if (p[1 + i] != key[i])
-			return 0;
-	}
-	return key[n] == '\0';
+	if (!quoted(src, len))
+		return 0;
+	if ((r = plain_eq(src, len, s)) >= 0)
+		return r;
+	return streq_decoded(src, len, s);
 }
 
 /*
@@ -1196,18 +1276,24 @@ name_field(const struct walk *w, const char *p, size_t len)
 {
 	size_t i;
 
-	for (i = 0; i < w->nf; i++)
-		if (name_eq(p, len, w->f[i].key))
+	int r;
+
+	for (i = 0; i < w->nf; i++) {
+		if (len > 2 && p[1] != w->f[i].key[0] && p[1] != '\\')
+			continue;               /* the usual miss, at once */
+		if ((r = plain_eq(p, len, w->f[i].key)) > 0 ||
+		    (r < 0 && streq_decoded(p, len, w->f[i].key)))
 			return w->f[i].type == JSON_NONE ? i : w->nf;
+	}
 	return w->nf;
 }
 
-/* The value of field w->cur is the string doc[start..end): taken. */
+/* The value of field w->cur is doc[start..end), of type t: taken. */
 static void
-take_string(struct walk *w, size_t start, size_t end)
+take_value(struct walk *w, enum json_type t, size_t start, size_t end)
 {
 	if (w->cur < w->nf) {
-		w->f[w->cur].type = JSON_STRING;
+		w->f[w->cur].type = t;
 		w->f[w->cur].start = start;
 		w->f[w->cur].end = end;
 		w->left--;
@@ -1219,8 +1305,8 @@ take_string(struct walk *w, size_t start, size_t end)
  * The leading members of an envelope in its common, compact form, before
  * lex() takes the rest: '{', then members whose name is plain text (no
  * escape, printable ASCII), with no whitespace around ':' and ',', and
- * whose value is a plain string, or the lazy member's string, delimited
- * by skim_value(). Stops at anything else. Returns the offset where
+ * whose value is a plain string, {} or [], or the lazy member's string,
+ * delimited by skim_value(). Stops at anything else. Returns the offset where
  * lex() goes on, with lx where lex() would have it there and w->cur set
  * when a value is due; 0, lx untouched, when doc does not start with
  * '{'; JSON_ERR_TRUNCATED when the lazy string has no end.
@@ -1252,19 +1338,28 @@ members_fast(const char *doc, size_t len, struct json_lexer *lx,
 				break;
 			}
 			w->lazy = w->nf;        /* found: no more stops */
-			take_string(w, (size_t)v, end);
+			take_value(w, JSON_STRING, (size_t)v, end);
 			at = end;
 		} else {
 			if (at == len || d[at] != ':')
 				break;
 			lx->state = S_VALUE;
-			if (++at == len || d[at] != '"')
+			if (len - ++at < 2)
 				break;
-			i = at + 1 + scan_str(d + at + 1, len - at - 1);
-			if (i == len || d[i] != '"')
-				break;
-			take_string(w, at, i + 1);
-			at = i + 1;
+			if (is2(d + at, "{}") || is2(d + at, "[]")) {
+				/* empty: the envelope's "header":{} */
+				take_value(w, d[at] == '{' ? JSON_OBJECT :
+				    JSON_ARRAY, at, at + 2);
+				at += 2;
+			} else {
+				if (d[at] != '"')
+					break;
+				i = at + 1 + scan_str(d + at + 1, len - at - 1);
+				if (i == len || d[i] != '"')
+					break;
+				take_value(w, JSON_STRING, at, i + 1);
+				at = i + 1;
+			}
 		}
 		lx->state = S_AFTER;
 		if (at == len || (d[at] != ',' && d[at] != '}'))
@@ -1339,7 +1434,8 @@ json_envelope_decode(const char *doc, size_t len, struct json_field *f,
 	}
 	/* Of fields with the same key the first is the one filled. */
 	for (i = 0; i < lazy && lazy < nf; i++)
-		if (strcmp(f[i].key, f[lazy].key) == 0)
+		if (f[i].key[0] == f[lazy].key[0] &&
+		    strcmp(f[i].key, f[lazy].key) == 0)
 			lazy = i;
 	w.f = f;
 	w.nf = nf;
@@ -1348,7 +1444,7 @@ json_envelope_decode(const char *doc, size_t len, struct json_field *f,
 	w.dst = dst;
 	w.cap = cap;
 	w.dlen = dlen;
-	json_lexer_init(&lx);
+	lexer_start(&lx);
 	/* The envelope's level does not count against its event's. */
 	lx.outer = lazy < nf;
 	memset(&k, 0, sizeof(k));
@@ -1365,6 +1461,9 @@ json_envelope_decode(const char *doc, size_t len, struct json_field *f,
 		k.pause = w.lazy < nf;
 	} else
 		at = 0;
+	/* all of it taken by members_fast, the usual case */
+	if (at == len && lx.depth == 0 && lx.state == S_AFTER)
+		goto done;
 	for (;;) {
 		k.nt = 0;
 		k.tcap = JSON_FIELD_TOKS;
@@ -1388,7 +1487,7 @@ json_envelope_decode(const char *doc, size_t len, struct json_field *f,
 				goto fail;
 			}
 			if (n >= 0) {
-				take_string(&w, (size_t)n, end);
+				take_value(&w, JSON_STRING, (size_t)n, end);
 				lx.state = S_AFTER;
 				lx.pos = at = end;
 			}
@@ -1398,10 +1497,12 @@ json_envelope_decode(const char *doc, size_t len, struct json_field *f,
 	}
 	if ((rc = json_lexer_end(&lx, NULL)) != JSON_OK)
 		goto fail;
+done:
 	/* Fields that repeat an earlier key share its result. */
 	for (i = 1; i < nf; i++)
 		for (j = 0; j < i && f[i].type == JSON_NONE; j++)
 			if (f[j].type != JSON_NONE &&
+			    f[i].key[0] == f[j].key[0] &&
 			    strcmp(f[i].key, f[j].key) == 0) {
 				f[i].type = f[j].type;
 				f[i].start = f[j].start;

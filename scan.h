@@ -36,8 +36,6 @@
 #define SCAN_INLINE static inline
 #endif
 
-#define SCAN_BLOCK 16           /* bytes per vector step */
-
 /*
  * The class the scans look for: the bytes that a JSON string cannot
  * hold as they are ('"', '\\', the controls below 0x20) and those that
@@ -52,145 +50,122 @@ scan_is_stop(unsigned c)
 }
 
 /*
- * The portable path: a word of eight bytes at a time. The high bit of
- * each byte of the result flags a stop byte of w. Exact: with the high
- * bits cleared no byte sum carries into its neighbour.
+ * A block of SCAN_BLOCK bytes at a time. scan_block(d, p, copy): the stop
+ * bytes of p[0..SCAN_BLOCK) as a mask, nonzero when there is one; with
+ * copy, the block is written to d as well. scan_first(m, p): the index
+ * in the block of the first stop byte, m being its nonzero mask.
  */
-SCAN_INLINE uint64_t
-scan_word_stops(uint64_t w)
-{
-	const uint64_t ones = 0x0101010101010101ULL, m7 = ones * 0x7F;
-	uint64_t x = w & m7, q = x ^ (ones * '"'), b = x ^ (ones * '\\');
-
-	return (w | ~(x + ones * 0x60) | ~(q + m7) | ~(b + m7)) &
-	    (ones * 0x80);
-}
-
-/*
- * scan_str_portable: the index of the first stop byte in p[0..n), or n.
- * With d != NULL, p[0..result) is copied to d too, a word at a time: the
- * bytes of d up to the end of the word that held the stop byte (at most
- * n) may be written as well; d then lies apart from p[0..n) and has room
- * for n bytes.
- */
-SCAN_INLINE size_t
-scan_str_portable(char *d, const unsigned char *p, size_t n)
-{
-	size_t i = 0;
-	uint64_t w, m;
-
-	for (; n - i >= 8; i += 8) {
-		memcpy(&w, p + i, 8);
-		if (d != NULL)
-			memcpy(d + i, &w, 8);
-		if ((m = scan_word_stops(w)) != 0) {
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
-    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && !defined(JSON_PORTABLE)
-			/* the first flag is the lowest: the first byte */
-			return i + ((size_t)__builtin_ctzll(m) >> 3);
-#else
-			break;
-#endif
-		}
-	}
-	for (; i < n && !scan_is_stop(p[i]); i++)
-		if (d != NULL)
-			d[i] = (char)p[i];
-	return i;
-}
-
 #if defined(SCAN_SSE2)
-/* The stop bytes of a block as the low 16 bits: '"', '\\', and, by a
-   signed compare, the controls and 0x80-0xFF together. */
-SCAN_INLINE unsigned
-scan_block_stops(__m128i v)
+#define SCAN_BLOCK 16
+typedef unsigned scan_mask;     /* bit k: byte k is a stop byte */
+
+SCAN_INLINE scan_mask
+scan_block(char *d, const unsigned char *p, int copy)
 {
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
 	__m128i q = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
 	__m128i b = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+	/* signed: the controls and 0x80-0xFF together */
 	__m128i c = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
 
-	return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(q, b), c));
+	if (copy)
+		_mm_storeu_si128((__m128i *)(void *)d, v);
+	return (scan_mask)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(q, b),
+	    c));
 }
 
 SCAN_INLINE size_t
-scan_str_vector(char *d, const unsigned char *p, size_t n)
+scan_first(scan_mask m, const unsigned char *p)
 {
-	size_t i = 0;
-	unsigned m;
-	__m128i v;
-
-	if (n < SCAN_BLOCK)
-		return scan_str_portable(d, p, n);
-	for (;;) {
-		if (i == n)
-			return n;
-		if (n - i < SCAN_BLOCK) {
-			/* the last block ends at n and overlaps the one before:
-			   its bytes below i were found plain already */
-			v = _mm_loadu_si128((const __m128i *)(const void *)
-			    (p + n - SCAN_BLOCK));
-			if (d != NULL)
-				_mm_storeu_si128((__m128i *)(void *)
-				    (d + n - SCAN_BLOCK), v);
-			m = scan_block_stops(v) >> (SCAN_BLOCK - (n - i));
-			return m != 0 ? i + (size_t)__builtin_ctz(m) : n;
-		}
-		v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		if (d != NULL)
-			_mm_storeu_si128((__m128i *)(void *)(d + i), v);
-		if ((m = scan_block_stops(v)) != 0)
-			return i + (size_t)__builtin_ctz(m);
-		i += SCAN_BLOCK;
-	}
+	(void)p;
+	return (size_t)__builtin_ctz(m);
 }
 #elif defined(SCAN_NEON)
-/* The stop bytes of a block as four bits each in a 64-bit word (the
-   narrowing shift keeps the middle of each 16-bit lane): '"', '\\', and,
-   by a signed compare, the controls and 0x80-0xFF together. */
-SCAN_INLINE uint64_t
-scan_block_stops(uint8x16_t v)
+#define SCAN_BLOCK 16
+typedef uint64_t scan_mask;     /* bits 4k..4k+3: byte k is a stop byte */
+
+SCAN_INLINE scan_mask
+scan_block(char *d, const unsigned char *p, int copy)
 {
+	uint8x16_t v = vld1q_u8(p);
 	uint8x16_t q = vceqq_u8(v, vdupq_n_u8('"'));
 	uint8x16_t b = vceqq_u8(v, vdupq_n_u8('\\'));
+	/* signed: the controls and 0x80-0xFF together */
 	uint8x16_t c = vcltq_s8(vreinterpretq_s8_u8(v), vdupq_n_s8(0x20));
 	uint8x16_t m = vorrq_u8(vorrq_u8(q, b), c);
 
+	if (copy)
+		vst1q_u8((uint8_t *)(void *)d, v);
+	/* the narrowing shift keeps four bits of each byte's flag */
 	return vget_lane_u64(vreinterpret_u64_u8(vshrn_n_u16(
 	    vreinterpretq_u16_u8(m), 4)), 0);
 }
 
 SCAN_INLINE size_t
-scan_str_vector(char *d, const unsigned char *p, size_t n)
+scan_first(scan_mask m, const unsigned char *p)
 {
-	size_t i = 0;
-	uint64_t m;
-	uint8x16_t v;
+	(void)p;
+	return (size_t)__builtin_ctzll(m) >> 2;
+}
+#else
+/* The portable path: a 64-bit word, eight bytes. */
+#define SCAN_BLOCK 8
+typedef uint64_t scan_mask;     /* the high bit of each stop byte */
 
-	if (n < SCAN_BLOCK)
-		return scan_str_portable(d, p, n);
-	for (;;) {
-		if (i == n)
-			return n;
-		if (n - i < SCAN_BLOCK) {
-			/* the last block ends at n and overlaps the one before:
-			   its bytes below i were found plain already */
-			v = vld1q_u8(p + n - SCAN_BLOCK);
-			if (d != NULL)
-				vst1q_u8((uint8_t *)(void *)(d + n - SCAN_BLOCK),
-				    v);
-			m = scan_block_stops(v) >> (4 * (SCAN_BLOCK - (n - i)));
-			return m != 0 ? i + ((size_t)__builtin_ctzll(m) >> 2) :
-			    n;
-		}
-		v = vld1q_u8(p + i);
-		if (d != NULL)
-			vst1q_u8((uint8_t *)(void *)(d + i), v);
-		if ((m = scan_block_stops(v)) != 0)
-			return i + ((size_t)__builtin_ctzll(m) >> 2);
-		i += SCAN_BLOCK;
-	}
+SCAN_INLINE scan_mask
+scan_block(char *d, const unsigned char *p, int copy)
+{
+	const uint64_t ones = 0x0101010101010101ULL, m7 = ones * 0x7F;
+	uint64_t w, x, q, b;
+
+	memcpy(&w, p, 8);
+	if (copy)
+		memcpy(d, &w, 8);
+	/* exact: with the high bits cleared no byte sum carries into its
+	   neighbour */
+	x = w & m7;
+	q = x ^ (ones * '"');
+	b = x ^ (ones * '\\');
+	return (w | ~(x + ones * 0x60) | ~(q + m7) | ~(b + m7)) &
+	    (ones * 0x80);
+}
+
+SCAN_INLINE size_t
+scan_first(scan_mask m, const unsigned char *p)
+{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && !defined(JSON_PORTABLE)
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	(void)p;
+	return (size_t)__builtin_ctzll(m) >> 3;     /* byte 0 is lowest */
+#elif __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	(void)p;
+	return (size_t)__builtin_clzll(m) >> 3;     /* byte 0 is highest */
+#endif
+#endif
+	size_t k = 0;
+
+	(void)m;
+	while (!scan_is_stop(p[k]))
+		k++;
+	return k;
 }
 #endif
+
+/* scan_str and scan_str_copy, with copy a constant. */
+SCAN_INLINE size_t
+scan_run(char *d, const unsigned char *p, size_t n, int copy)
+{
+	size_t i = 0;
+	scan_mask m;
+
+	for (; n - i >= SCAN_BLOCK; i += SCAN_BLOCK)
+		if ((m = scan_block(d + i, p + i, copy)) != 0)
+			return i + scan_first(m, p + i);
+	for (; i < n && !scan_is_stop(p[i]); i++)
+		if (copy)
+			d[i] = (char)p[i];
+	return i;
+}
 
 /*
  * scan_str: the index of the first stop byte in p[0..n) (see
@@ -199,26 +174,20 @@ scan_str_vector(char *d, const unsigned char *p, size_t n)
 SCAN_INLINE size_t
 scan_str(const unsigned char *p, size_t n)
 {
-#if defined(SCAN_SSE2) || defined(SCAN_NEON)
-	return scan_str_vector(NULL, p, n);
-#else
-	return scan_str_portable(NULL, p, n);
-#endif
+	return scan_run((char *)(uintptr_t)p, p, n, 0);
 }
 
 /*
- * scan_str_copy: scan_str, with p[0..result) copied to d. Bytes of d
- * past the result, below n, may be written too (with p's bytes there),
- * so d must lie apart from p[0..n) and have room for n bytes.
+ * scan_str_copy: scan_str, with p[0..result) copied to d, which has room
+ * for n bytes. Bytes of d past the result may be written too, up to the
+ * end of the block that held the stop byte (at most n, with p's bytes
+ * there): d must lie apart from p[0..n), or SCAN_BLOCK bytes or more
+ * before p, so that no byte of p is overwritten before it is read.
  */
 SCAN_INLINE size_t
 scan_str_copy(char *d, const unsigned char *p, size_t n)
 {
-#if defined(SCAN_SSE2) || defined(SCAN_NEON)
-	return scan_str_vector(d, p, n);
-#else
-	return scan_str_portable(d, p, n);
-#endif
+	return scan_run(d, p, n, 1);
 }
 
 #endif
