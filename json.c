@@ -847,8 +847,8 @@ scalar_len(const unsigned char *p, size_t n)
    longest form it reads at once is \\uXXXX. */
 #define FAST_AHEAD 8
 
-/* Does p start with the two or four bytes of t? (Read as one word each,
-   in memory order: the same on every byte order.) */
+/* Does p start with the two bytes of t? (Read as one word each, in
+   memory order: the same on every byte order.) */
 HOT int
 is2(const unsigned char *p, const char *t)
 {
@@ -856,16 +856,6 @@ is2(const unsigned char *p, const char *t)
 
 	memcpy(&a, p, 2);
 	memcpy(&b, t, 2);
-	return a == b;
-}
-
-HOT int
-is4(const unsigned char *p, const char *t)
-{
-	uint32_t a, b;
-
-	memcpy(&a, p, 4);
-	memcpy(&b, t, 4);
 	return a == b;
 }
 
@@ -934,19 +924,26 @@ static NOINLINE void
 inner_fast(struct json_lexer *lx, const unsigned char *s, size_t *ip,
     size_t end, char *dst, size_t *op)
 {
-	const unsigned char *p = s + *ip, *e = s + end, *pe, *pb;
+	const unsigned char *p = s + *ip, *e = s + end, *pe;
+	uintptr_t pb;
 	char *d = dst + *op;
 	size_t n, m;
 	scan_mask mask;
 	unsigned c;
-	int name = lx->kind == JSON_TOK_NAME, obj, blocks;
+	int name = lx->kind == JSON_TOK_NAME, obj;
+	uint32_t w4, kcolon, kcomma;
 
 	if (end - *ip <= FAST_AHEAD)
 		return;
+	/* \":\ and \",\ as a word in memory order */
+	memcpy(&kcolon, "\\\":\\", 4);
+	memcpy(&kcomma, "\\\",\\", 4);
 	pe = e - FAST_AHEAD;            /* p < pe: the bytes are there */
-	pb = e - SCAN_BLOCK;            /* p <= pb: a block is there */
-	/* scan_str_copy()'s rule: dst apart from s, or a block behind */
-	blocks = (uintptr_t)p - (uintptr_t)d >= SCAN_BLOCK;
+	/* p <= pb: a block is there, and may be copied whole (the rule of
+	   scan_str_copy(): dst apart from s, or a block or more behind);
+	   0 until it may */
+	pb = (uintptr_t)p - (uintptr_t)d >= SCAN_BLOCK ?
+	    (uintptr_t)(e - SCAN_BLOCK) : 0;
 	obj = lx->depth > 0 && top_is_object(lx);
 	switch (lx->state) {
 	case S_STRING:
@@ -970,27 +967,27 @@ string:
 	for (;;) {
 		/* the run of plain bytes: whole blocks while they fit and
 		   cannot overwrite what is still to be read */
-		if (blocks) {
-			for (; p <= pb; p += SCAN_BLOCK, d += SCAN_BLOCK) {
-				if ((mask = scan_block(d, p, 1)) != 0) {
-					n = scan_first(mask, p);
-					p += n;
-					d += n;
-					goto stop;
-				}
+		for (; (uintptr_t)p <= pb; p += SCAN_BLOCK, d += SCAN_BLOCK) {
+			if ((mask = scan_block(d, p, 1)) != 0) {
+				n = scan_first(mask, p);
+				p += n;
+				d += n;
+				goto stop;
 			}
 		}
 		n = scan_str(p, (size_t)(e - p));
 		memmove(d, p, n);
 		p += n;
 		d += n;
-		blocks = (uintptr_t)p - (uintptr_t)d >= SCAN_BLOCK;
+		if ((uintptr_t)p - (uintptr_t)d >= SCAN_BLOCK)
+			pb = (uintptr_t)(e - SCAN_BLOCK);
 stop:
 		if (p >= pe)
 			goto out_string;
 		/* \" closes the inner string; the :\" after a name and the
 		   ,\" after a member's string open the next one */
-		if (is4(p, name ? "\\\":\\" : "\\\",\\") && p[4] == '"' &&
+		memcpy(&w4, p, 4);
+		if (w4 == (name ? kcolon : kcomma) && p[4] == '"' &&
 		    (name || obj)) {
 			d[0] = '"';
 			d[1] = (char)p[2];
@@ -1040,6 +1037,17 @@ value:
 		goto open;
 	if (c == ']' && lx->state == S_VALUE_OR_END)
 		goto close;
+	if (c - '1' < 9) {
+		/* an integer, the usual number */
+		for (m = 1; m < (size_t)(e - p) && is_digit(p[m]); m++)
+			;
+		if (m < (size_t)(e - p) && (p[m] == ',' || p[m] == '}' ||
+		    p[m] == ']')) {
+			while (m-- > 0)
+				*d++ = (char)*p++;
+			goto after;
+		}
+	}
 	if ((c != '-' && !is_digit(c) && c != 't' && c != 'f' && c != 'n') ||
 	    (n = scalar_len(p, (size_t)(e - p))) == 0)
 		goto out;
@@ -1173,20 +1181,25 @@ json_unescape_compact(char *dst, size_t cap, const char *src, size_t len)
 
 /*
  * Is the literal p[0..len) (quoted) the plain text s as it is? 1 or 0;
- * -1 when it holds a byte that is not plain text (an escape, UTF-8, an
- * error): only decoding tells then.
+ * -1 when only decoding can tell (the literal holds an escape, UTF-8 or
+ * an error where it differs from s, or s holds such bytes). plain: the
+ * literal is known to hold plain text only.
  */
 HOT int
-plain_eq(const char *p, size_t len, const char *s)
+plain_eq(const char *p, size_t len, const char *s, int plain)
 {
-	size_t i;
+	size_t n = len - 2, j;
 
-	for (i = 0; i < len - 2 && p[1 + i] == s[i] &&
-	    !scan_is_stop((unsigned char)s[i]); i++)
-		;
-	if (i == len - 2)
-		return s[i] == '\0';
-	return scan_is_stop((unsigned char)p[1 + i]) ? -1 : 0;
+	if (plain)
+		for (j = 0; j < n && p[1 + j] == s[j] && s[j] != '\0'; j++)
+			;
+	else                            /* NUL is a stop byte too */
+		for (j = 0; j < n && p[1 + j] == s[j] &&
+		    !scan_is_stop((unsigned char)s[j]); j++)
+			;
+	if (j < n)
+		return scan_is_stop((unsigned char)p[1 + j]) ? -1 : 0;
+	return s[j] == '\0';           /* nothing decodes longer */
 }
 
 /* json_streq of a literal that is not plain text: decoded a piece at a
@@ -1216,7 +1229,7 @@ json_streq(const char *src, size_t len, const char *s)
 
 	if (!quoted(src, len))
 		return 0;
-	if ((r = plain_eq(src, len, s)) >= 0)
+	if ((r = plain_eq(src, len, s, 0)) >= 0)
 		return r;
 	return streq_decoded(src, len, s);
 }
@@ -1268,21 +1281,23 @@ struct walk {
 	long   *dlen;
 };
 
-/* The member name p[0..len) (quotes included) came: the field that
-   takes its value, or nf. The first field with that key takes the
-   first member of that name. */
+/* The member name p[0..len) (quotes included, plain: known to hold
+   plain text only) came: the field that takes its value, or nf. The
+   first field with that key takes the first member of that name. */
 static size_t
-name_field(const struct walk *w, const char *p, size_t len)
+name_field(const struct walk *w, const char *p, size_t len, int plain)
 {
+	const char *key;
 	size_t i;
-
 	int r;
 
 	for (i = 0; i < w->nf; i++) {
-		if (len > 2 && p[1] != w->f[i].key[0] && p[1] != '\\')
+		key = w->f[i].key;
+		if (len > 2 && p[1] != key[0] && !scan_is_stop((unsigned char)
+		    p[1]))
 			continue;               /* the usual miss, at once */
-		if ((r = plain_eq(p, len, w->f[i].key)) > 0 ||
-		    (r < 0 && streq_decoded(p, len, w->f[i].key)))
+		if ((r = plain_eq(p, len, key, plain)) > 0 ||
+		    (r < 0 && streq_decoded(p, len, key)))
 			return w->f[i].type == JSON_NONE ? i : w->nf;
 	}
 	return w->nf;
@@ -1327,7 +1342,7 @@ members_fast(const char *doc, size_t len, struct json_lexer *lx,
 		i = at + 1 + scan_str(d + at + 1, len - at - 1);
 		if (i == len || d[i] != '"')
 			break;
-		w->cur = name_field(w, doc + at, i + 1 - at);
+		w->cur = name_field(w, doc + at, i + 1 - at, 1);
 		at = i + 1;
 		lx->state = S_COLON;
 		if (w->cur < w->nf && w->cur == w->lazy) {
@@ -1390,7 +1405,7 @@ take_tokens(struct walk *w, const struct json_token *t, size_t nt,
 				k->tok = NULL;  /* not an object */
 		} else if (tk->kind == JSON_TOK_NAME) {
 			w->cur = name_field(w, doc + tk->start,
-			    tk->end - tk->start);
+			    tk->end - tk->start, 0);
 			if (w->cur < w->nf && w->cur == w->lazy)
 				k->pause = 0;   /* no more stops */
 		} else if (tk->kind == JSON_TOK_OBJECT_END ||

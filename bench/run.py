@@ -348,7 +348,7 @@ class Bench:
                 for k in (1, n):
                     out = os.path.join(BUILD, 'callgrind.%s.%s.%d' % (who, size, k))
                     argv = ['valgrind', '--tool=callgrind', '--callgrind-out-file=' + out,
-                            ] + argv_for(who, self.certs['ca.pem'], k,
+                            ] + os.environ.get('CALLGRIND_ARGS', '').split() + argv_for(who, self.certs['ca.pem'], k,
                                          self.fh.stream_bytes(size, k))
                     with self.logfile('callgrind') as lf:
                         p = subprocess.run(argv, env=env_for(self.fh, '%s-%d-0' % (size, k)),
