@@ -76,6 +76,15 @@ scan_block(char *d, const unsigned char *p, int copy)
 	    _mm_or_si128(q, b), a)) ^ 0xFFFFu;
 }
 
+/* The bytes of p[0..SCAN_BLOCK) that are 0x80 and up, as scan_block's
+   mask. */
+SCAN_INLINE scan_mask
+scan_block_high(const unsigned char *p)
+{
+	return (scan_mask)_mm_movemask_epi8(_mm_loadu_si128(
+	    (const __m128i *)(const void *)p));
+}
+
 SCAN_INLINE size_t
 scan_first(scan_mask m, const unsigned char *p)
 {
@@ -101,6 +110,16 @@ scan_block(char *d, const unsigned char *p, int copy)
 	/* the narrowing shift keeps four bits of each byte's flag */
 	return vget_lane_u64(vreinterpret_u64_u8(vshrn_n_u16(
 	    vreinterpretq_u16_u8(m), 4)), 0);
+}
+
+SCAN_INLINE scan_mask
+scan_block_high(const unsigned char *p)
+{
+	uint8x16_t h = vcltq_s8(vreinterpretq_s8_u8(vld1q_u8(p)),
+	    vdupq_n_s8(0));
+
+	return vget_lane_u64(vreinterpret_u64_u8(vshrn_n_u16(
+	    vreinterpretq_u16_u8(h), 4)), 0);
 }
 
 SCAN_INLINE size_t
@@ -132,6 +151,15 @@ scan_block(char *d, const unsigned char *p, int copy)
 	    (ones * 0x80);
 }
 
+SCAN_INLINE scan_mask
+scan_block_high(const unsigned char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return w & 0x8080808080808080ULL;
+}
+
 SCAN_INLINE size_t
 scan_first(scan_mask m, const unsigned char *p)
 {
@@ -144,10 +172,13 @@ scan_first(scan_mask m, const unsigned char *p)
 	return (size_t)__builtin_clzll(m) >> 3;     /* byte 0 is highest */
 #endif
 #endif
+	/* the flagged byte of the word, in memory order */
+	unsigned char f[8];
 	size_t k = 0;
 
-	(void)m;
-	while (!scan_is_stop(p[k]))
+	(void)p;
+	memcpy(f, &m, 8);
+	while (f[k] == 0)
 		k++;
 	return k;
 }
@@ -177,6 +208,22 @@ SCAN_INLINE size_t
 scan_str(const unsigned char *p, size_t n)
 {
 	return scan_run((char *)(uintptr_t)p, p, n, 0);
+}
+
+/* scan_ascii: the index of the first byte of p[0..n) that is 0x80 or
+   above (not ASCII), or n. */
+SCAN_INLINE size_t
+scan_ascii(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+	scan_mask m;
+
+	for (; n - i >= SCAN_BLOCK; i += SCAN_BLOCK)
+		if ((m = scan_block_high(p + i)) != 0)
+			return i + scan_first(m, p + i);
+	while (i < n && p[i] < 0x80)
+		i++;
+	return i;
 }
 
 /*
