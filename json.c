@@ -183,6 +183,18 @@ flush(struct sink *k, const unsigned char *in, size_t from, size_t to)
 	return JSON_OK;
 }
 
+/* An empty sink: no output, no tokens (memset, without the call). */
+HOT void
+sink_start(struct sink *k)
+{
+	k->out = NULL;
+	k->cap = k->o = 0;
+	k->tok = NULL;
+	k->tcap = k->nt = 0;
+	k->maxdepth = 0;
+	k->pause = 0;
+}
+
 static inline void
 emit(struct sink *k, int kind, unsigned depth, size_t start, size_t end)
 {
@@ -864,11 +876,13 @@ is2(const unsigned char *p, const char *t)
  * the length of a valid UTF-8 sequence, or of an inner escape as the
  * literal has it (\\\" \\\\\\ \\/ \\b \\f \\n \\r \\t, \\uXXXX but
  * surrogates), which it writes to d as the inner document has it, with
- * *dn its length there. 0 for anything else.
+ * *dn its length there. 0 for anything else. block: d lies 16 bytes or
+ * more behind p (or apart) and 16 bytes follow p, so that 8 bytes may be
+ * copied at once.
  */
 static size_t
 inner_piece(char *d, size_t *dn, const unsigned char *p,
-    const unsigned char *e)
+    const unsigned char *e, int block)
 {
 	size_t n, j, from = 2;
 	unsigned c = p[0];
@@ -893,8 +907,13 @@ inner_piece(char *d, size_t *dn, const unsigned char *p,
 	j = 0;
 	if (from != 0)
 		d[j++] = '\\';
-	for (; from < n; from++)
-		d[j++] = (char)p[from];
+	if (block) {
+		/* a block behind p, and one ahead: one copy of 8 */
+		memcpy(d + j, p + from, 8);
+		j += n - from;
+	} else
+		for (; from < n; from++)
+			d[j++] = (char)p[from];
 	*dn = j;
 	return n;
 }
@@ -1007,7 +1026,8 @@ stop:
 			p += 2;
 			continue;
 		}
-		if ((n = inner_piece(d, &m, p, e)) == 0)
+		if ((n = inner_piece(d, &m, p, e, SCAN_BLOCK >= 16 &&
+		    (uintptr_t)p <= pb)) == 0)
 			goto out_string;
 		p += n;
 		d += m;
@@ -1043,8 +1063,14 @@ value:
 			;
 		if (m < (size_t)(e - p) && (p[m] == ',' || p[m] == '}' ||
 		    p[m] == ']')) {
-			while (m-- > 0)
-				*d++ = (char)*p++;
+			if (m <= SCAN_BLOCK && (uintptr_t)p <= pb) {
+				/* a block behind (pb): one copy of it */
+				memcpy(d, p, SCAN_BLOCK);
+				p += m;
+				d += m;
+			} else
+				while (m-- > 0)
+					*d++ = (char)*p++;
 			goto after;
 		}
 	}
@@ -1143,7 +1169,7 @@ unescape_compact(char *dst, size_t cap, const char *src, size_t len,
 	if (litlen != NULL ? len < 2 || src[0] != '"' : !quoted(src, len))
 		return JSON_ERR_SYNTAX;
 	lexer_start(&lx);
-	memset(&k, 0, sizeof(k));
+	sink_start(&k);
 	k.out = dst;
 	k.cap = cap;
 	end = litlen != NULL ? len : len - 1;
@@ -1284,7 +1310,7 @@ struct walk {
 /* The member name p[0..len) (quotes included, plain: known to hold
    plain text only) came: the field that takes its value, or nf. The
    first field with that key takes the first member of that name. */
-static size_t
+HOT size_t
 name_field(const struct walk *w, const char *p, size_t len, int plain)
 {
 	const char *key;
@@ -1462,7 +1488,7 @@ json_envelope_decode(const char *doc, size_t len, struct json_field *f,
 	lexer_start(&lx);
 	/* The envelope's level does not count against its event's. */
 	lx.outer = lazy < nf;
-	memset(&k, 0, sizeof(k));
+	sink_start(&k);
 	if (nf > 0) {
 		/* Only the members of a top-level object matter. */
 		k.tok = t;

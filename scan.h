@@ -89,7 +89,7 @@ SCAN_INLINE size_t
 scan_first(scan_mask m, const unsigned char *p)
 {
 	(void)p;
-	return (size_t)__builtin_ctz(m);
+	return (unsigned)__builtin_ctz(m);
 }
 #elif defined(SCAN_NEON)
 #define SCAN_BLOCK 16
@@ -126,7 +126,7 @@ SCAN_INLINE size_t
 scan_first(scan_mask m, const unsigned char *p)
 {
 	(void)p;
-	return (size_t)__builtin_ctzll(m) >> 2;
+	return (unsigned)__builtin_ctzll(m) >> 2;
 }
 #else
 /* The portable path: a 64-bit word, eight bytes. */
@@ -166,10 +166,10 @@ scan_first(scan_mask m, const unsigned char *p)
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && !defined(JSON_PORTABLE)
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	(void)p;
-	return (size_t)__builtin_ctzll(m) >> 3;     /* byte 0 is lowest */
+	return (unsigned)__builtin_ctzll(m) >> 3;   /* byte 0 is lowest */
 #elif __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 	(void)p;
-	return (size_t)__builtin_clzll(m) >> 3;     /* byte 0 is highest */
+	return (unsigned)__builtin_clzll(m) >> 3;   /* byte 0 is highest */
 #endif
 #endif
 	/* the flagged byte of the word, in memory order */
