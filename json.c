@@ -944,7 +944,7 @@ inner_fast(struct json_lexer *lx, const unsigned char *s, size_t *ip,
     size_t end, char *dst, size_t *op)
 {
 	const unsigned char *p = s + *ip, *e = s + end, *pe;
-	uintptr_t pb;
+	uintptr_t pb, lim;
 	char *d = dst + *op;
 	size_t n, m;
 	scan_mask mask;
@@ -958,11 +958,12 @@ inner_fast(struct json_lexer *lx, const unsigned char *s, size_t *ip,
 	memcpy(&kcolon, "\\\":\\", 4);
 	memcpy(&kcomma, "\\\",\\", 4);
 	pe = e - FAST_AHEAD;            /* p < pe: the bytes are there */
-	/* p <= pb: a block is there, and may be copied whole (the rule of
-	   scan_str_copy(): dst apart from s, or a block or more behind);
-	   0 until it may */
-	pb = (uintptr_t)p - (uintptr_t)d >= SCAN_BLOCK ?
-	    (uintptr_t)(e - SCAN_BLOCK) : 0;
+	/* p <= pb: a block is there with FAST_AHEAD bytes after it, and may
+	   be copied whole (the rule of scan_str_copy(): dst apart from s, or
+	   a block or more behind); 0 until it may */
+	lim = end >= SCAN_BLOCK + FAST_AHEAD ?
+	    (uintptr_t)(s + end - SCAN_BLOCK - FAST_AHEAD) : 0;
+	pb = (uintptr_t)p - (uintptr_t)d >= SCAN_BLOCK ? lim : 0;
 	obj = lx->depth > 0 && top_is_object(lx);
 	switch (lx->state) {
 	case S_STRING:
@@ -998,11 +999,13 @@ string:
 		memmove(d, p, n);
 		p += n;
 		d += n;
-		if ((uintptr_t)p - (uintptr_t)d >= SCAN_BLOCK)
-			pb = (uintptr_t)(e - SCAN_BLOCK);
-stop:
 		if (p >= pe)
 			goto out_string;
+		if ((uintptr_t)p - (uintptr_t)d >= SCAN_BLOCK)
+			pb = lim;
+stop:
+		/* p < pe: a stop byte found in a block lies FAST_AHEAD or
+		   more before e, by pb's margin */
 		/* \" closes the inner string; the :\" after a name and the
 		   ,\" after a member's string open the next one */
 		memcpy(&w4, p, 4);
@@ -1216,8 +1219,8 @@ plain_eq(const char *p, size_t len, const char *s, int plain)
 {
 	size_t n = len - 2, j;
 
-	if (plain)
-		for (j = 0; j < n && p[1 + j] == s[j] && s[j] != '\0'; j++)
+	if (plain)                      /* no NUL in p: it stops at s's */
+		for (j = 0; j < n && p[1 + j] == s[j]; j++)
 			;
 	else                            /* NUL is a stop byte too */
 		for (j = 0; j < n && p[1 + j] == s[j] &&
@@ -1319,8 +1322,8 @@ name_field(const struct walk *w, const char *p, size_t len, int plain)
 
 	for (i = 0; i < w->nf; i++) {
 		key = w->f[i].key;
-		if (len > 2 && p[1] != key[0] && !scan_is_stop((unsigned char)
-		    p[1]))
+		if (len > 2 && p[1] != key[0] && (plain ||
+		    !scan_is_stop((unsigned char)p[1])))
 			continue;               /* the usual miss, at once */
 		if ((r = plain_eq(p, len, key, plain)) > 0 ||
 		    (r < 0 && streq_decoded(p, len, key)))
