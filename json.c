@@ -935,9 +935,9 @@ inner_piece(char *d, size_t *dn, const unsigned char *p,
  * - numbers, true, false and null followed by , } or ]: their bytes are
  *   themselves in the literal.
  * Every output byte comes from a literal byte read before it, so dst may
- * be s. scan_str_copy() writes whole blocks, past the end of the run:
- * used where that cannot overwrite a byte not read yet, dst lying apart
- * from s or a block or more behind.
+ * be s. Plain text is copied a whole block at a time, past the end of
+ * the run (scan_block()), only where that cannot overwrite a byte not
+ * read yet: dst lying apart from s, or a block or more behind.
  */
 static NOINLINE void
 inner_fast(struct json_lexer *lx, const unsigned char *s, size_t *ip,
@@ -959,8 +959,8 @@ inner_fast(struct json_lexer *lx, const unsigned char *s, size_t *ip,
 	memcpy(&kcomma, "\\\",\\", 4);
 	pe = e - FAST_AHEAD;            /* p < pe: the bytes are there */
 	/* p <= pb: a block is there with FAST_AHEAD bytes after it, and may
-	   be copied whole (the rule of scan_str_copy(): dst apart from s, or
-	   a block or more behind); 0 until it may */
+	   be copied whole (dst apart from s, or a block or more behind, as
+	   scan_str_copy() wants it); 0 until it may */
 	lim = end >= SCAN_BLOCK + FAST_AHEAD ?
 	    (uintptr_t)(s + end - SCAN_BLOCK - FAST_AHEAD) : 0;
 	pb = (uintptr_t)p - (uintptr_t)d >= SCAN_BLOCK ? lim : 0;
