@@ -4,9 +4,14 @@
 
 BENCH_ARGS =
 BENCH_DIR  = build/bench
+# Counted for instructions besides zoomws (see the rules at the end).
+BENCH_IR   = $(BENCH_DIR)/json_ir $(BENCH_DIR)/json_ir_portable \
+             $(BENCH_DIR)/aarch64/json_ir \
+             $(BENCH_DIR)/aarch64/json_ir_portable build/aarch64/zoomws \
+             $(BENCH_DIR)/aarch64/ceiling
 
 bench: zoomws $(BENCH_DIR)/firehose $(BENCH_DIR)/ceiling $(BENCH_DIR)/spawn \
-       $(BENCH_DIR)/npm.stamp | deps-bench
+       $(BENCH_DIR)/npm.stamp $(BENCH_IR) | deps-bench
 	python3 bench/run.py $(BENCH_ARGS)
 
 deps-bench: deps-build
@@ -40,3 +45,34 @@ $(BENCH_DIR)/npm.stamp: bench/package.json bench/package-lock.json | deps-bench
 	@touch $@
 
 .PHONY: bench deps-bench
+
+# The JSON work of an event alone (bench/json_ir.c), built as the product
+# is, on the path the build takes (SSE2, NEON) and on the portable one:
+# its instructions are counted by callgrind here and by qemu-user for
+# aarch64 (bench/run.py). build/aarch64/zoomws (cross.mk) and the ceiling
+# built for aarch64 are counted too.
+BENCH_JSON = bench/json_ir.c json.c json.h scan.h ascii.h
+
+$(BENCH_DIR)/json_ir: $(BENCH_JSON) | deps-build
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(CPPFLAGS) -static -o $@ bench/json_ir.c json.c
+
+$(BENCH_DIR)/json_ir_portable: $(BENCH_JSON) | deps-build
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(CPPFLAGS) -DJSON_PORTABLE -static -o $@ \
+	    bench/json_ir.c json.c
+
+$(BENCH_DIR)/aarch64/json_ir: $(BENCH_JSON) | cross-deps-aarch64
+	@mkdir -p $(@D)
+	$(aarch64_MUSLCC) $(CFLAGS) $(CPPFLAGS) -static -o $@ bench/json_ir.c \
+	    json.c
+
+$(BENCH_DIR)/aarch64/json_ir_portable: $(BENCH_JSON) | cross-deps-aarch64
+	@mkdir -p $(@D)
+	$(aarch64_MUSLCC) $(CFLAGS) $(CPPFLAGS) -DJSON_PORTABLE -static -o $@ \
+	    bench/json_ir.c json.c
+
+$(BENCH_DIR)/aarch64/ceiling: bench/ceiling.c fortify.c | cross-deps-aarch64
+	@mkdir -p $(@D)
+	$(aarch64_MUSLCC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ bench/ceiling.c \
+	    fortify.c /usr/lib/$(aarch64_GNU)/libbearssl.a

@@ -3,9 +3,9 @@
  * string decoding and compaction on top of it.
  *
  * The lexer is one switch over its state, a byte at a time, with fast
- * loops where bytes come in runs: plain string text (eight bytes at a
- * time), complete escapes and UTF-8 sequences inside a string, digits,
- * whitespace. The container stack is a bit per level. Its outputs are a
+ * loops where bytes come in runs: plain string text (found by scan.h, a
+ * vector or a word at a time), complete escapes and UTF-8 sequences
+ * inside a string, digits, whitespace. The container stack is a bit per level. Its outputs are a
  * "sink": the compacted bytes (every byte but the whitespace outside
  * strings, copied in runs), tokens, or neither (validation).
  */
@@ -14,6 +14,7 @@
 
 #include "ascii.h"
 #include "json.h"
+#include "scan.h"
 
 /* Tokens json_fields takes from the lexer at a time. */
 #define JSON_FIELD_TOKS 32
@@ -58,21 +59,12 @@ struct sink {
 #else
 #define HOT static inline
 #endif
-/* A loop kept out of a large caller, where it would run short of
+/* A function kept out of its caller, where it would run short of
    registers. */
 #if defined(__GNUC__)
 #define NOINLINE __attribute__((noinline))
 #else
 #define NOINLINE
-#endif
-
-#define ONES  ((uint64_t)0x0101010101010101ULL)
-#define HIGHS ((uint64_t)0x8080808080808080ULL)
-/* The index of the first byte flagged in a word of stop_bytes(), where
-   it is cheap to find (-DJSON_PORTABLE tests the code without it). */
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
-    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && !defined(JSON_PORTABLE)
-#define FIRST_BYTE(m) ((size_t)__builtin_ctzll(m) >> 3)
 #endif
 
 /* RFC 8259 2: the four whitespace bytes. */
@@ -81,13 +73,6 @@ is_ws(unsigned c)
 {
 	return c <= ' ' && ((1ULL << ' ' | 1ULL << '\t' | 1ULL << '\n' |
 	    1ULL << '\r') >> c & 1);
-}
-
-/* A byte a string holds as it is: printable ASCII but '"' and '\\'. */
-HOT int
-is_plain(unsigned c)
-{
-	return c - 0x20u < 0x60 && c != '"' && c != '\\';
 }
 
 HOT int
@@ -116,214 +101,22 @@ static const unsigned char esc_tab[256] = {
 };
 
 /*
- * RFC 3629 4: for a lead byte, the number of continuation bytes and the
- * range of the first one, which rules out overlongs (E0 80..9F, F0
- * 80..8F), surrogates (ED A0..BF) and code points past U+10FFFF (F4
- * 90..BF); the others are 80..BF. 0 for a byte that cannot lead.
- */
-static unsigned
-utf8_lead(unsigned c, unsigned *lo, unsigned *hi)
-{
-	*lo = 0x80;
-	*hi = 0xBF;
-	if (c >= 0xC2 && c <= 0xDF)
-		return 1;
-	if (c >= 0xE0 && c <= 0xEF) {
-		if (c == 0xE0)
-			*lo = 0xA0;
-		else if (c == 0xED)
-			*hi = 0x9F;
-		return 2;
-	}
-	if (c >= 0xF0 && c <= 0xF4) {
-		if (c == 0xF0)
-			*lo = 0x90;
-		else if (c == 0xF4)
-			*hi = 0x8F;
-		return 3;
-	}
-	return 0;
-}
-
-/* The length of the valid multi-byte UTF-8 sequence at p[0..n), or 0
-   when it is invalid or cut off by n. */
-static size_t
-utf8_seq(const unsigned char *p, size_t n)
-{
-	unsigned lo, hi, need = utf8_lead(p[0], &lo, &hi), k;
-
-	if (need == 0 || n <= need || p[1] < lo || p[1] > hi)
-		return 0;
-	for (k = 2; k <= need; k++)
-		if (p[k] < 0x80 || p[k] > 0xBF)
-			return 0;
-	return need + 1;
-}
-
-/*
- * The bytes of a word that end a run of plain string text: control
- * bytes, '"', '\\' and non-ASCII, as the high bit of each byte of the
- * result. Exact: with the high bits cleared no byte sum carries.
- */
-HOT uint64_t
-stop_bytes(uint64_t w)
-{
-	const uint64_t m7 = ONES * 0x7F;
-	uint64_t x = w & m7, q = x ^ (ONES * '"'), b = x ^ (ONES * '\\');
-
-	return (w | ~(x + ONES * 0x60) | ~(q + m7) | ~(b + m7)) & HIGHS;
-}
-
-/*
- * The run of plain bytes at p[0..n), printable ASCII but '"' and '\\'
- * (the bytes a string holds as they are), a word at a time. Returns 1
- * with *at its end when that was found, else 0 with *at where the bytes
- * left to look at start (fewer than a word, or the word holding the
- * end). With d != NULL each word read goes out to d whole: d lies apart
- * from p, with room for n bytes.
- */
-HOT int
-word_run(char *d, const unsigned char *p, size_t n, size_t *at)
-{
-	size_t i = 0;
-	uint64_t w, m;
-
-	for (; n - i >= 8; i += 8) {
-		memcpy(&w, p + i, 8);
-		if (d != NULL)
-			memcpy(d + i, &w, 8);
-		if ((m = stop_bytes(w)) != 0) {
-#ifdef FIRST_BYTE
-			*at = i + FIRST_BYTE(m);
-			return 1;
-#else
-			break;
-#endif
-		}
-	}
-	*at = i;
-	return 0;
-}
-
-/* The high bit of each byte of w that equals c. Exact: with the high
-   bits cleared no byte sum carries. */
-HOT uint64_t
-eq_bytes(uint64_t w, unsigned c)
-{
-	const uint64_t m7 = ONES * 0x7F;
-	uint64_t x = w ^ ONES * c;
-
-	return ~(((x & m7) + m7) | x) & HIGHS;
-}
-
-/*
  * Where the string literal whose opening quote is just before p ends:
  * the index in p[0..n) of the first quote no backslash escapes, or n.
  * Nothing else is looked at: a backslash hides the byte after it,
  * whatever that is, and the bytes between may be anything.
- *
- * A word at a time. Little-endian, the flag of byte k + 1 is 8 bits
- * above that of byte k, so a word without two backslashes in a row
- * (the usual case: each escape is one) gives the escaped bytes as the
- * backslashes shifted up a byte, plus byte 0 when the word before
- * ended in one. Words with backslashes in a row go a byte at a time;
- * without FIRST_BYTE (big-endian, JSON_PORTABLE) so does every word
- * that holds a quote or a backslash.
- */
-static NOINLINE size_t
-string_end(const unsigned char *p, size_t n)
-{
-	const unsigned char *s = p, *e = p + n, *stop;
-	uint64_t w, q, b, esc = 0;      /* esc: *s is escaped, as 0x80 */
-
-	for (;;) {
-		stop = e;
-		for (; e - s >= 8; s += 8) {
-			memcpy(&w, s, 8);
-			q = eq_bytes(w, '"');
-			b = eq_bytes(w, '\\');
-#ifdef FIRST_BYTE
-			b &= ~esc;      /* an escaped backslash escapes nothing */
-			if ((b & b << 8) != 0) {
-				stop = s + 8;
-				break;
-			}
-			if ((q &= ~(b << 8 | esc)) != 0)
-				return (size_t)(s - p) + FIRST_BYTE(q);
-			esc = b >> 56;
-#else
-			if ((q | b) != 0) {
-				stop = s + 8;
-				break;
-			}
-			esc = 0;
-#endif
-		}
-		if (s == e)
-			return n;
-		for (; s < stop; s++) {
-			if (esc)
-				esc = 0;
-			else if (*s == '\\')
-				esc = 0x80;
-			else if (*s == '"')
-				return (size_t)(s - p);
-		}
-	}
-}
-
-/* The length of the run of plain bytes at p[0..n). */
-HOT size_t
-plain_run(const unsigned char *p, size_t n)
-{
-	size_t i;
-
-	if (word_run(NULL, p, n, &i))
-		return i;
-	while (i < n && is_plain(p[i]))
-		i++;
-	return i;
-}
-
-/*
- * plain_run, copying the run to d, which has room bytes (room >= n). A
- * word goes out whole once it was read, even past the run's end while
- * room allows and d is at least a word behind p (or in another buffer),
- * so that nothing unread is overwritten: d may be p or before it. Returns
- * the run's length.
  */
 static size_t
-copy_run(char *d, const unsigned char *p, size_t n, size_t room)
+string_end(const unsigned char *p, size_t n)
 {
-	size_t i = 0, k;
-	uint64_t w, m;
+	size_t i = 0;
 
-	if ((const unsigned char *)d == p)
-		return plain_run(p, n);
-	for (; n - i >= 8; i += 8) {
-		memcpy(&w, p + i, 8);
-		if ((m = stop_bytes(w)) == 0) {
-			memcpy(d + i, &w, 8);
-			continue;
-		}
-#ifdef FIRST_BYTE
-		k = FIRST_BYTE(m);
-		if (room - i >= 8 && (uintptr_t)p - (uintptr_t)d >= 8) {
-			memcpy(d + i, &w, 8);
-			return i + k;
-		}
-		for (k += i; i < k; i++)        /* forwards: d <= p */
-			d[i] = (char)p[i];
-		return i;
-#else
-		(void)k;
-		(void)room;
-		break;
-#endif
+	for (;;) {
+		i += scan_str(p + i, n - i);
+		if (i == n || p[i] == '"')
+			return i;
+		i += p[i] == '\\' && n - i >= 2 ? 2 : 1;
 	}
-	for (; i < n && p[i] - 0x20u < 0x60 && p[i] != '"' && p[i] != '\\'; i++)
-		d[i] = (char)p[i];
-	return i;
 }
 
 /* The length of the complete, valid \u escape at p[0..n): 6, or 12 for
@@ -356,7 +149,7 @@ string_fast(const unsigned char *in, size_t i, size_t len)
 	size_t n;
 
 	for (;;) {
-		i += plain_run(in + i, len - i);
+		i += scan_str(in + i, len - i);
 		if (i == len)
 			return i;
 		if (in[i] == '\\') {
@@ -390,6 +183,18 @@ flush(struct sink *k, const unsigned char *in, size_t from, size_t to)
 	return JSON_OK;
 }
 
+/* An empty sink: no output, no tokens (memset, without the call). */
+HOT void
+sink_start(struct sink *k)
+{
+	k->out = NULL;
+	k->cap = k->o = 0;
+	k->tok = NULL;
+	k->tcap = k->nt = 0;
+	k->maxdepth = 0;
+	k->pause = 0;
+}
+
 static inline void
 emit(struct sink *k, int kind, unsigned depth, size_t start, size_t end)
 {
@@ -406,6 +211,21 @@ emit(struct sink *k, int kind, unsigned depth, size_t start, size_t end)
 	   to look at the name (json_envelope). */
 	if (kind == JSON_TOK_NAME && k->pause)
 		k->tcap = k->nt;
+}
+
+/* The state before the first byte, but for the container stack, whose
+   bits are written before they are read: json_lexer_init for the
+   callers here, which start a lexer for every message. */
+HOT void
+lexer_start(struct json_lexer *lx)
+{
+	lx->state = S_VALUE;
+	lx->err = 0;
+	lx->depth = lx->outer = 0;
+	lx->need = lx->lo = lx->hi = lx->hex = lx->cp = lx->high = 0;
+	lx->lit = 0;
+	lx->kind = 0;
+	lx->pos = lx->start = 0;
 }
 
 void
@@ -425,19 +245,33 @@ top_is_object(const struct json_lexer *lx)
 	return (lx->stack[d / 8] >> (d % 8)) & 1;
 }
 
+/* Push a container (object: 1, array: 0) on lx's stack: JSON_OK, or
+   JSON_ERR_DEPTH. */
+HOT int
+push(struct json_lexer *lx, int object)
+{
+	unsigned d = lx->depth;
+
+	if (d == JSON_MAX_DEPTH + lx->outer)
+		return JSON_ERR_DEPTH;
+	if (d % 8 == 0)                 /* a byte's first level sets it */
+		lx->stack[d / 8] = (uint8_t)object;
+	else if (object)
+		lx->stack[d / 8] |= (uint8_t)(1u << (d % 8));
+	else
+		lx->stack[d / 8] &= (uint8_t)~(1u << (d % 8));
+	lx->depth = d + 1;
+	return JSON_OK;
+}
+
 /* An opener at stream offset p: push the container. */
 static int
 open_container(struct json_lexer *lx, struct sink *k, int object, size_t p)
 {
 	unsigned d = lx->depth;
 
-	if (d == JSON_MAX_DEPTH + lx->outer)
+	if (push(lx, object) != JSON_OK)
 		return JSON_ERR_DEPTH;
-	if (object)
-		lx->stack[d / 8] |= (uint8_t)(1u << (d % 8));
-	else
-		lx->stack[d / 8] &= (uint8_t)~(1u << (d % 8));
-	lx->depth++;
 	emit(k, object ? JSON_TOK_OBJECT : JSON_TOK_ARRAY, d, p, p + 1);
 	lx->state = object ? S_KEY_OR_END : S_VALUE_OR_END;
 	return JSON_OK;
@@ -827,7 +661,7 @@ json_compact(char *dst, size_t cap, const char *src, size_t len)
 	long n;
 	int rc;
 
-	json_lexer_init(&lx);
+	lexer_start(&lx);
 	memset(&k, 0, sizeof(k));
 	k.out = dst;
 	k.cap = cap;
@@ -885,7 +719,8 @@ decode(const unsigned char *s, size_t *ip, size_t end, char *dst,
 	while (i < end) {
 		room = cap - o;
 		lim = end - i < room ? end - i : room;
-		n = copy_run(dst + o, s + i, lim, room);
+		n = scan_str(s + i, lim);
+		memmove(dst + o, s + i, n);
 		o += n;
 		i += n;
 		if (i == end || n == lim)
@@ -940,7 +775,7 @@ decode(const unsigned char *s, size_t *ip, size_t end, char *dst,
 }
 
 /* src[0..len) is quoted: 1 or 0. */
-static int
+HOT int
 quoted(const char *src, size_t len)
 {
 	return len >= 2 && src[0] == '"' && src[len - 1] == '"';
@@ -960,14 +795,6 @@ json_unescape(char *dst, size_t cap, const char *src, size_t len)
 	if (n >= 0 && i < len - 1)
 		return JSON_ERR_SPACE;
 	return n;
-}
-
-/* A byte of a number or a literal (true, false, null). */
-static int
-scalar_byte(unsigned c)
-{
-	return is_digit(c) || (c | 0x20) - 'a' < 26 || c == '.' || c == '+' ||
-	    c == '-';
 }
 
 /* A byte that may end a scalar inside a container. */
@@ -1028,78 +855,306 @@ scalar_len(const unsigned char *p, size_t n)
 	return i < n && is_scalar_end(p[i]) ? i : 0;
 }
 
+/* Bytes the fast path wants ahead of a token before it looks at it: the
+   longest form it reads at once is \\uXXXX. */
+#define FAST_AHEAD 8
+
+/* Does p start with the two bytes of t? (Read as one word each, in
+   memory order: the same on every byte order.) */
+HOT int
+is2(const unsigned char *p, const char *t)
+{
+	uint16_t a, b;
+
+	memcpy(&a, p, 2);
+	memcpy(&b, t, 2);
+	return a == b;
+}
+
 /*
- * At p[0..n), p[0] and p[1] both '\\': the literal's form of an escape
- * of the inner document. Its length in the literal when it is one that
- * stands alone and is valid (\\" \\\\ \\/ \\b \\f \\n \\r \\t, \\uXXXX
- * but surrogates), else 0: those are left to the lexer.
+ * In an inner string, at p (FAST_AHEAD bytes or more before the end e):
+ * the length of a valid UTF-8 sequence, or of an inner escape as the
+ * literal has it (\\\" \\\\\\ \\/ \\b \\f \\n \\r \\t, \\uXXXX but
+ * surrogates), which it writes to d as the inner document has it, with
+ * *dn its length there. 0 for anything else. block: d lies 16 bytes or
+ * more behind p (or apart) and 16 bytes follow p, so that 8 bytes may be
+ * copied at once.
  */
 static size_t
-inner_escape(const unsigned char *p, size_t n)
+inner_piece(char *d, size_t *dn, const unsigned char *p,
+    const unsigned char *e, int block)
 {
+	size_t n, j, from = 2;
+	unsigned c = p[0];
 	long cp;
 
-	if (n >= 4 && p[2] == '\\' && (p[3] == '"' || p[3] == '\\'))
-		return 4;
-	if (p[2] != '\\' && p[2] != '"' && p[2] != 'u' && esc_tab[p[2]] != 0)
-		return 3;
-	if (p[2] == 'u' && n >= 7 && (cp = hex4(p + 3)) >= 0 &&
+	if (c >= 0x80) {
+		if ((n = utf8_seq(p, (size_t)(e - p))) == 0)
+			return 0;
+		from = 0;
+	} else if (c != '\\' || p[1] != '\\')
+		return 0;               /* an error or a literal's escape */
+	else if ((c = p[2]) == '\\' && (p[3] == '"' || p[3] == '\\')) {
+		n = 4;                  /* \\\" \\\\\\: the inner \" \\ */
+		from = 3;
+	} else if (c == 'u' && (cp = hex4(p + 3)) >= 0 &&
 	    (cp < 0xD800 || cp > 0xDFFF))
-		return 7;
-	return 0;
+		n = 7;
+	else if (c != '\\' && c != '"' && c != 'u' && esc_tab[c] != 0)
+		n = 3;
+	else
+		return 0;
+	j = 0;
+	if (from != 0)
+		d[j++] = '\\';
+	if (block) {
+		/* a block behind p, and one ahead: one copy of 8 */
+		memcpy(d + j, p + from, 8);
+		j += n - from;
+	} else
+		for (; from < n; from++)
+			d[j++] = (char)p[from];
+	*dn = j;
+	return n;
 }
 
 /*
- * Copy the run of plain bytes at p[0..n) to d, which has room bytes;
- * stop at room. Returns the run's length. apart: d lies apart from p,
- * so a word may go out whole once read, past the run's end.
+ * The fast path of json_unescape_compact: the inner document's common
+ * tokens, taken where they lie in the literal s[*ip..end) and written at
+ * dst + *op, which has room for end - *ip bytes (no token comes out
+ * longer than its form in the literal). It keeps lx where lex() would
+ * have it, and stops at anything else, for decode() and lex() to take:
+ * the literal's own escapes, whitespace, surrogates, a number or literal
+ * not followed by , } or ], the last FAST_AHEAD bytes before end, every
+ * error. Taken here:
+ * - in an inner string: runs of plain bytes, found and copied by scan.h,
+ *   and what inner_piece() takes;
+ * - \" opening or closing an inner string, the brackets, ':' and ',',
+ *   and the :\" after a name and the ,\" after a string member as one
+ *   step each;
+ * - numbers, true, false and null followed by , } or ]: their bytes are
+ *   themselves in the literal.
+ * Every output byte comes from a literal byte read before it, so dst may
+ * be s. Plain text is copied a whole block at a time, past the end of
+ * the run (scan_block()), only where that cannot overwrite a byte not
+ * read yet: dst lying apart from s, or a block or more behind.
  */
-HOT size_t
-string_run(char *d, size_t room, const unsigned char *p, size_t n,
-    int apart)
+static NOINLINE void
+inner_fast(struct json_lexer *lx, const unsigned char *s, size_t *ip,
+    size_t end, char *dst, size_t *op)
 {
-	size_t i;
+	const unsigned char *p = s + *ip, *e = s + end, *pe;
+	uintptr_t pb, lim;
+	char *d = dst + *op;
+	size_t n, m;
+	scan_mask mask;
+	unsigned c;
+	int name = lx->kind == JSON_TOK_NAME, obj;
+	uint32_t w4, kcolon, kcomma;
 
-	if (n > room)
-		n = room;
-	i = 0;
-	if (apart && word_run(d, p, n, &i))
-		return i;
-	for (; i < n && is_plain(p[i]); i++)
-		d[i] = (char)p[i];
-	return i;
+	if (end - *ip <= FAST_AHEAD)
+		return;
+	/* \":\ and \",\ as a word in memory order */
+	memcpy(&kcolon, "\\\":\\", 4);
+	memcpy(&kcomma, "\\\",\\", 4);
+	pe = e - FAST_AHEAD;            /* p < pe: the bytes are there */
+	/* p <= pb: a block is there with FAST_AHEAD bytes after it, and may
+	   be copied whole (dst apart from s, or a block or more behind, as
+	   scan_str_copy() wants it); 0 until it may */
+	lim = end >= SCAN_BLOCK + FAST_AHEAD ?
+	    (uintptr_t)(s + end - SCAN_BLOCK - FAST_AHEAD) : 0;
+	pb = (uintptr_t)p - (uintptr_t)d >= SCAN_BLOCK ? lim : 0;
+	obj = lx->depth > 0 && top_is_object(lx);
+	switch (lx->state) {
+	case S_STRING:
+		if (lx->need == 0 && !lx->high)
+			goto string;
+		return;
+	case S_COLON:
+		goto colon;
+	case S_VALUE:
+	case S_VALUE_OR_END:
+		goto value;
+	case S_KEY:
+	case S_KEY_OR_END:
+		goto key;
+	case S_AFTER:
+		goto after;
+	default:
+		return;
+	}
+string:
+	for (;;) {
+		/* the run of plain bytes: whole blocks while they fit and
+		   cannot overwrite what is still to be read */
+		for (; (uintptr_t)p <= pb; p += SCAN_BLOCK, d += SCAN_BLOCK) {
+			if ((mask = scan_block(d, p, 1)) != 0) {
+				n = scan_first(mask, p);
+				p += n;
+				d += n;
+				goto stop;
+			}
+		}
+		n = scan_str(p, (size_t)(e - p));
+		memmove(d, p, n);
+		p += n;
+		d += n;
+		if (p >= pe)
+			goto out_string;
+		if ((uintptr_t)p - (uintptr_t)d >= SCAN_BLOCK)
+			pb = lim;
+stop:
+		/* p < pe: a stop byte found in a block lies FAST_AHEAD or
+		   more before e, by pb's margin */
+		/* \" closes the inner string; the :\" after a name and the
+		   ,\" after a member's string open the next one */
+		memcpy(&w4, p, 4);
+		if (w4 == (name ? kcolon : kcomma) && p[4] == '"' &&
+		    (name || obj)) {
+			d[0] = '"';
+			d[1] = (char)p[2];
+			d[2] = '"';
+			d += 3;
+			p += 5;
+			name = !name;
+			continue;
+		}
+		if (is2(p, "\\\""))
+			break;
+		c = p[0];
+		if (c >= 0xC2 && c <= 0xDF && (p[1] & 0xC0) == 0x80) {
+			d[0] = (char)c;         /* two-byte UTF-8 */
+			d[1] = (char)p[1];
+			d += 2;
+			p += 2;
+			continue;
+		}
+		if ((n = inner_piece(d, &m, p, e, SCAN_BLOCK >= 16 &&
+		    (uintptr_t)p <= pb)) == 0)
+			goto out_string;
+		p += n;
+		d += m;
+	}
+	*d++ = '"';
+	p += 2;
+	if (!name)
+		goto after;
+colon:
+	if (p >= pe || p[0] != ':') {
+		lx->state = S_COLON;
+		goto out;
+	}
+	*d++ = ':';
+	p++;
+	lx->state = S_VALUE;
+value:
+	/* lx->state is S_VALUE, or S_VALUE_OR_END after '[' */
+	if (p >= pe)
+		goto out;
+	if (is2(p, "\\\"")) {
+		name = 0;
+		goto open_string;
+	}
+	c = p[0];
+	if (c == '{' || c == '[')
+		goto open;
+	if (c == ']' && lx->state == S_VALUE_OR_END)
+		goto close;
+	if (c - '1' < 9) {
+		/* an integer, the usual number */
+		for (m = 1; m < (size_t)(e - p) && is_digit(p[m]); m++)
+			;
+		if (m < (size_t)(e - p) && (p[m] == ',' || p[m] == '}' ||
+		    p[m] == ']')) {
+			if (m <= SCAN_BLOCK && (uintptr_t)p <= pb) {
+				/* a block behind (pb): one copy of it */
+				memcpy(d, p, SCAN_BLOCK);
+				p += m;
+				d += m;
+			} else
+				while (m-- > 0)
+					*d++ = (char)*p++;
+			goto after;
+		}
+	}
+	if ((c != '-' && !is_digit(c) && c != 't' && c != 'f' && c != 'n') ||
+	    (n = scalar_len(p, (size_t)(e - p))) == 0)
+		goto out;
+	while (n-- > 0)
+		*d++ = (char)*p++;
+after:
+	lx->state = S_AFTER;
+	if (p >= pe || lx->depth == 0)
+		goto out;
+	c = p[0];
+	if (c == '}' || c == ']')
+		goto close;
+	if (c != ',')
+		goto out;
+	*d++ = ',';
+	p++;
+	if (!obj) {
+		lx->state = S_VALUE;
+		goto value;
+	}
+	lx->state = S_KEY;
+key:
+	/* lx->state is S_KEY, or S_KEY_OR_END after '{' */
+	if (p >= pe)
+		goto out;
+	if (is2(p, "\\\"")) {
+		name = 1;
+		goto open_string;
+	}
+	c = p[0];
+	if (c == '}' && lx->state == S_KEY_OR_END)
+		goto close;
+	goto out;
+open_string:
+	*d++ = '"';
+	p += 2;
+	goto string;
+open:
+	if (push(lx, c == '{') != JSON_OK)
+		goto out;               /* too deep: lex() reports it */
+	obj = c == '{';
+	*d++ = (char)c;
+	p++;
+	if (!obj) {
+		lx->state = S_VALUE_OR_END;
+		goto value;
+	}
+	lx->state = S_KEY_OR_END;
+	goto key;
+close:
+	if (lx->depth == 0 || obj != (c == '}'))
+		goto out;               /* lex() reports it */
+	lx->depth--;
+	obj = lx->depth > 0 && top_is_object(lx);
+	*d++ = (char)c;
+	p++;
+	goto after;
+out_string:
+	lx->state = S_STRING;
+	lx->kind = name ? JSON_TOK_NAME : JSON_TOK_STRING;
+out:
+	*ip = (size_t)(p - s);
+	*op = (size_t)(d - dst);
 }
 
 /*
- * json_unescape_compact walks the literal once, switching on the inner
- * document's lexer state:
- * - inside an inner string, a run of plain literal bytes decodes to
- *   itself and is plain for the inner lexer too: copied, a word at a
- *   time when dst lies apart; so are a valid UTF-8 sequence and the
- *   common escapes of the inner document;
- * - \" opens or closes an inner string; ':' ',' and the brackets move
- *   the inner lexer where lex() would, and the :\" or ,\" that usually
- *   follows a closing \" is taken with it; numbers and true, false and
- *   null, whose bytes are themselves in the literal, are copied when
- *   scalar_len() finds them whole and followed by , } or ], else go to
- *   lex() where they lie;
- * - anything else (whitespace, other escapes, the rarer inner escapes,
- *   errors) is decoded a few bytes at a time into a small buffer and
- *   fed to lex(), which decides.
- * Every output byte comes from at least one literal byte read before
- * it, so dst may be src.
+ * json_unescape_compact walks the literal once: inner_fast() takes the
+ * common tokens where they lie, with no check of output room, whenever
+ * the room left is at least the literal left; anything else is decoded a
+ * few bytes at a time into a small buffer and fed to lex(), which
+ * decides. Every output byte comes from at least one literal byte read
+ * before it, so dst may be src.
  *
  * With litlen (open: src[0..len) is a literal and what follows it), the
- * literal's end is found on the way: none of the cases above takes a
- * quote that no backslash escapes, so it reaches decode(), which stops
- * there; *litlen is then the literal's length.
+ * literal's end is found on the way: inner_fast() never takes a quote
+ * that no backslash escapes, so it reaches decode(), which stops there;
+ * *litlen is then the literal's length.
  */
-#define PUT(c) do {                                     \
-	if (o == cap)                                   \
-		return JSON_ERR_SPACE;                  \
-	dst[o++] = (char)(c);                           \
-} while (0)
-
 static long
 unescape_compact(char *dst, size_t cap, const char *src, size_t len,
     size_t *litlen)
@@ -1108,152 +1163,25 @@ unescape_compact(char *dst, size_t cap, const char *src, size_t len,
 	struct json_lexer lx;
 	struct sink k;
 	unsigned char u[16];
-	size_t i = 1, end, n, o = 0, j;
-	unsigned c;
+	size_t i = 1, end, o = 0;
 	long r;
-	int rc, apart;
+	int rc;
 
 	if (len > LONG_MAX)
 		return JSON_ERR_LENGTH;
 	if (litlen != NULL ? len < 2 || src[0] != '"' : !quoted(src, len))
 		return JSON_ERR_SYNTAX;
-	json_lexer_init(&lx);
-	memset(&k, 0, sizeof(k));
+	lexer_start(&lx);
+	sink_start(&k);
 	k.out = dst;
 	k.cap = cap;
-	apart = (uintptr_t)dst + cap <= (uintptr_t)src ||
-	    (uintptr_t)src + len <= (uintptr_t)dst;
 	end = litlen != NULL ? len : len - 1;
 	while (i < end) {
-		c = s[i];
-		switch (lx.state) {
-		case S_STRING:
-			if (lx.need != 0 || lx.high)
+		if (cap - o >= end - i) {
+			inner_fast(&lx, s, &i, end, dst, &o);
+			if (i == end || (litlen != NULL && s[i] == '"'))
 				break;
-			n = string_run(dst + o, cap - o, s + i, end - i, apart);
-			o += n;
-			i += n;
-			if (i == end)
-				continue;
-			c = s[i];
-			if (c == '\\' && end - i >= 2 && s[i + 1] == '"') {
-				PUT('"');
-				i += 2;
-				/* the commonest next two tokens, without two
-				   trips round the loop: :" after a name, ," after
-				   a string value in a container */
-				if (end - i >= 3 && s[i + 1] == '\\' &&
-				    s[i + 2] == '"' && (lx.kind == JSON_TOK_NAME ?
-				    s[i] == ':' : s[i] == ',' && lx.depth > 0)) {
-					PUT(s[i]);
-					PUT('"');
-					i += 3;
-					lx.kind = lx.kind == JSON_TOK_NAME ||
-					    !top_is_object(&lx) ? JSON_TOK_STRING :
-					    JSON_TOK_NAME;
-					continue;
-				}
-				lx.state = lx.kind == JSON_TOK_NAME ? S_COLON :
-				    S_AFTER;
-				continue;
-			}
-			if (c >= 0x80)
-				n = utf8_seq(s + i, end - i);
-			else if (c == '\\' && end - i > 2 && s[i + 1] == '\\')
-				n = inner_escape(s + i, end - i);
-			else if (o == cap && is_plain(c))
-				return JSON_ERR_SPACE;
-			else
-				n = 0;
-			if (n == 0)
-				break;
-			/* as the literal has it, but for its own escapes */
-			for (j = 0; j < n; j++) {
-				if (s[i + j] == '\\')
-					j++;
-				PUT(s[i + j]);
-			}
-			i += n;
-			continue;
-		case S_COLON:
-			if (c != ':')
-				break;
-			lx.state = S_VALUE;
-			PUT(c);
-			i++;
-			continue;
-		case S_VALUE:
-		case S_VALUE_OR_END:
-			if (c == '\\' && end - i >= 2 && s[i + 1] == '"') {
-				lx.kind = JSON_TOK_STRING;
-				goto open;
-			}
-			if (c == '{' || c == '[') {
-				if ((rc = open_container(&lx, &k, c == '{', 0)) !=
-				    JSON_OK)
-					return rc;
-				PUT(c);
-				i++;
-				continue;
-			}
-			if (c == ']' && lx.state == S_VALUE_OR_END)
-				goto close;
-			if (c != '-' && !is_digit(c) && c != 't' && c != 'f' &&
-			    c != 'n')
-				break;
-			/* a number or true, false, null: its bytes are
-			   themselves in the literal. Valid and followed by
-			   , } or ] (the usual case), copied as they are;
-			   else lexed where they lie. */
-			if ((n = scalar_len(s + i, end - i)) != 0) {
-				if (n > cap - o)
-					return JSON_ERR_SPACE;
-				for (j = 0; j < n; j++)    /* dst + o <= s + i */
-					dst[o + j] = (char)s[i + j];
-				o += n;
-				i += n;
-				lx.state = S_AFTER;
-				continue;
-			}
-			for (n = 1; n < end - i && scalar_byte(s[i + n]); n++)
-				;
-			k.o = o;
-			if ((r = lex(&lx, s + i, n, &k)) < 0)
-				return r;
-			o = k.o;
-			i += n;
-			continue;
-		case S_KEY_OR_END:
-		case S_KEY:
-			if (c == '\\' && end - i >= 2 && s[i + 1] == '"') {
-				lx.kind = JSON_TOK_NAME;
-				goto open;
-			}
-			if (c == '}' && lx.state == S_KEY_OR_END)
-				goto close;
-			break;
-		case S_AFTER:
-			if (lx.depth == 0)
-				break;
-			if (c == ',') {
-				lx.state = top_is_object(&lx) ? S_KEY : S_VALUE;
-				PUT(c);
-				i++;
-				continue;
-			}
-			if (c == '}' || c == ']')
-				goto close;
-			break;
-		case S_NUM_ZERO:
-		case S_NUM_INT:
-		case S_NUM_FRAC:
-		case S_NUM_EXP:
-			if (c != ',' && c != '}' && c != ']')
-				break;
-			lx.state = S_AFTER;     /* the number ends before c */
-			continue;
 		}
-		/* the rest, a few decoded bytes at a time */
 		if ((r = decode(s, &i, end, (char *)u, sizeof(u),
 		    litlen != NULL)) < 0)
 			return r;
@@ -1263,17 +1191,6 @@ unescape_compact(char *dst, size_t cap, const char *src, size_t len,
 		o = k.o;
 		if (litlen != NULL && i < end && s[i] == '"')
 			break;                  /* the literal's end */
-		continue;
-open:
-		lx.state = S_STRING;
-		PUT('"');
-		i += 2;
-		continue;
-close:
-		if ((rc = close_container(&lx, &k, c == '}', 0)) != JSON_OK)
-			return rc;
-		PUT(c);
-		i++;
 	}
 	if (litlen != NULL) {
 		if (i == end)
@@ -1285,23 +1202,44 @@ close:
 	return (long)o;
 }
 
-#undef PUT
-
 long
 json_unescape_compact(char *dst, size_t cap, const char *src, size_t len)
 {
 	return unescape_compact(dst, cap, src, len, NULL);
 }
 
-int
-json_streq(const char *src, size_t len, const char *s)
+/*
+ * Is the literal p[0..len) (quoted) the plain text s as it is? 1 or 0;
+ * -1 when only decoding can tell (the literal holds an escape, UTF-8 or
+ * an error where it differs from s, or s holds such bytes). plain: the
+ * literal is known to hold plain text only.
+ */
+HOT int
+plain_eq(const char *p, size_t len, const char *s, int plain)
+{
+	size_t n = len - 2, j;
+
+	if (plain)                      /* no NUL in p: it stops at s's */
+		for (j = 0; j < n && p[1 + j] == s[j]; j++)
+			;
+	else                            /* NUL is a stop byte too */
+		for (j = 0; j < n && p[1 + j] == s[j] &&
+		    !scan_is_stop((unsigned char)s[j]); j++)
+			;
+	if (j < n)
+		return scan_is_stop((unsigned char)p[1 + j]) ? -1 : 0;
+	return s[j] == '\0';           /* nothing decodes longer */
+}
+
+/* json_streq of a literal that is not plain text: decoded a piece at a
+   time and compared. */
+static NOINLINE int
+streq_decoded(const char *src, size_t len, const char *s)
 {
 	char buf[64];
 	size_t n = strlen(s), at = 0, i = 1;
 	long m;
 
-	if (!quoted(src, len))
-		return 0;
 	while (i < len - 1) {
 		m = decode((const unsigned char *)src, &i, len - 1, buf,
 		    sizeof(buf), 0);
@@ -1313,19 +1251,16 @@ json_streq(const char *src, size_t len, const char *s)
 	return at == n;
 }
 
-/* Does the member name p[0..len) of a valid document equal key? */
-static int
-name_eq(const char *p, size_t len, const char *key)
+int
+json_streq(const char *src, size_t len, const char *s)
 {
-	size_t n = len - 2, i;
+	int r;
 
-	for (i = 0; i < n; i++) {
-		if (p[1 + i] == '\\')
-			return json_streq(p, len, key);
-		if (p[1 + i] != key[i])
-			return 0;
-	}
-	return key[n] == '\0';
+	if (!quoted(src, len))
+		return 0;
+	if ((r = plain_eq(src, len, s, 0)) >= 0)
+		return r;
+	return streq_decoded(src, len, s);
 }
 
 /*
@@ -1362,115 +1297,256 @@ skim_value(const char *doc, size_t len, size_t at, size_t *end, char *dst,
 	return (long)i;
 }
 
+/* What json_envelope_decode knows as it walks the top-level members. */
+struct walk {
+	struct json_field *f;
+	size_t  nf;
+	size_t  lazy;           /* the field only delimited (or decoded) */
+	size_t  left;           /* fields not found yet */
+	size_t  cur;            /* the field whose value comes next, or nf */
+	size_t  open;           /* the field whose container is open, or nf */
+	char   *dst;            /* where the lazy string is decoded, or NULL */
+	size_t  cap;
+	long   *dlen;
+};
+
+/* The member name p[0..len) (quotes included, plain: known to hold
+   plain text only) came: the field that takes its value, or nf. The
+   first field with that key takes the first member of that name. */
+HOT size_t
+name_field(const struct walk *w, const char *p, size_t len, int plain)
+{
+	const char *key;
+	size_t i;
+	int r;
+
+	for (i = 0; i < w->nf; i++) {
+		key = w->f[i].key;
+		if (len > 2 && p[1] != key[0] && (plain ||
+		    !scan_is_stop((unsigned char)p[1])))
+			continue;               /* the usual miss, at once */
+		if ((r = plain_eq(p, len, key, plain)) > 0 ||
+		    (r < 0 && streq_decoded(p, len, key)))
+			return w->f[i].type == JSON_NONE ? i : w->nf;
+	}
+	return w->nf;
+}
+
+/* The value of field w->cur is doc[start..end), of type t: taken. */
+static void
+take_value(struct walk *w, enum json_type t, size_t start, size_t end)
+{
+	if (w->cur < w->nf) {
+		w->f[w->cur].type = t;
+		w->f[w->cur].start = start;
+		w->f[w->cur].end = end;
+		w->left--;
+		w->cur = w->nf;
+	}
+}
+
+/*
+ * The leading members of an envelope in its common, compact form, before
+ * lex() takes the rest: '{', then members whose name is plain text (no
+ * escape, printable ASCII), with no whitespace around ':' and ',', and
+ * whose value is a plain string, {} or [], or the lazy member's string,
+ * delimited by skim_value(). Stops at anything else. Returns the offset where
+ * lex() goes on, with lx where lex() would have it there and w->cur set
+ * when a value is due; 0, lx untouched, when doc does not start with
+ * '{'; JSON_ERR_TRUNCATED when the lazy string has no end.
+ */
+static long
+members_fast(const char *doc, size_t len, struct json_lexer *lx,
+    struct walk *w)
+{
+	const unsigned char *d = (const unsigned char *)doc;
+	size_t at = 1, i, end;
+	long v;
+
+	if (len < 2 || d[0] != '{')
+		return 0;
+	(void)push(lx, 1);
+	lx->state = S_KEY_OR_END;
+	while (at < len && d[at] == '"') {
+		i = at + 1 + scan_str(d + at + 1, len - at - 1);
+		if (i == len || d[i] != '"')
+			break;
+		w->cur = name_field(w, doc + at, i + 1 - at, 1);
+		at = i + 1;
+		lx->state = S_COLON;
+		if (w->cur < w->nf && w->cur == w->lazy) {
+			if ((v = skim_value(doc, len, at, &end, w->dst, w->cap,
+			    w->dlen)) < 0) {
+				if (v == JSON_ERR_TRUNCATED)
+					return v;
+				break;
+			}
+			w->lazy = w->nf;        /* found: no more stops */
+			take_value(w, JSON_STRING, (size_t)v, end);
+			at = end;
+		} else {
+			if (at == len || d[at] != ':')
+				break;
+			lx->state = S_VALUE;
+			if (len - ++at < 2)
+				break;
+			if (is2(d + at, "{}") || is2(d + at, "[]")) {
+				/* empty: the envelope's "header":{} */
+				take_value(w, d[at] == '{' ? JSON_OBJECT :
+				    JSON_ARRAY, at, at + 2);
+				at += 2;
+			} else {
+				if (d[at] != '"')
+					break;
+				i = at + 1 + scan_str(d + at + 1, len - at - 1);
+				if (i == len || d[i] != '"')
+					break;
+				take_value(w, JSON_STRING, at, i + 1);
+				at = i + 1;
+			}
+		}
+		lx->state = S_AFTER;
+		if (at == len || (d[at] != ',' && d[at] != '}'))
+			break;
+		if (d[at++] == '}') {
+			lx->depth = 0;
+			break;
+		}
+		lx->state = S_KEY;
+	}
+	lx->pos = at;
+	return (long)at;
+}
+
+/* The tokens lex() gave: fields filled. */
+static void
+take_tokens(struct walk *w, const struct json_token *t, size_t nt,
+    const char *doc, struct sink *k)
+{
+	const struct json_token *tk;
+	size_t j;
+
+	for (j = 0; j < nt; j++) {
+		tk = &t[j];
+		if (tk->depth == 0) {
+			if (tk->kind != JSON_TOK_OBJECT &&
+			    tk->kind != JSON_TOK_OBJECT_END)
+				k->tok = NULL;  /* not an object */
+		} else if (tk->kind == JSON_TOK_NAME) {
+			w->cur = name_field(w, doc + tk->start,
+			    tk->end - tk->start, 0);
+			if (w->cur < w->nf && w->cur == w->lazy)
+				k->pause = 0;   /* no more stops */
+		} else if (tk->kind == JSON_TOK_OBJECT_END ||
+		    tk->kind == JSON_TOK_ARRAY_END) {
+			if (w->open < w->nf) {
+				w->f[w->open].end = tk->end;
+				w->open = w->nf;
+				w->left--;
+			}
+		} else if (w->cur < w->nf) {
+			w->f[w->cur].type = (enum json_type)tk->kind;
+			w->f[w->cur].start = tk->start;
+			w->f[w->cur].end = tk->end;
+			if (tk->kind == JSON_TOK_OBJECT ||
+			    tk->kind == JSON_TOK_ARRAY)
+				w->open = w->cur;
+			else
+				w->left--;
+			w->cur = w->nf;
+		}
+	}
+}
+
 int
 json_envelope_decode(const char *doc, size_t len, struct json_field *f,
     size_t nf, size_t lazy, char *dst, size_t cap, long *dlen)
 {
 	struct json_lexer lx;
-	struct json_token t[JSON_FIELD_TOKS], *tk;
+	struct json_token t[JSON_FIELD_TOKS];
 	struct sink k;
-	size_t at = 0, i, j, left = nf, cur = nf, open = nf, end;
+	struct walk w;
+	size_t at, i, j, end;
 	long n;
 	int rc;
 
 	if (dlen != NULL)
 		*dlen = JSON_ERR_EMPTY;         /* nothing decoded */
-
 	for (i = 0; i < nf; i++) {
 		f[i].type = JSON_NONE;
 		f[i].start = f[i].end = 0;
 	}
 	/* Of fields with the same key the first is the one filled. */
 	for (i = 0; i < lazy && lazy < nf; i++)
-		if (strcmp(f[i].key, f[lazy].key) == 0)
+		if (f[i].key[0] == f[lazy].key[0] &&
+		    strcmp(f[i].key, f[lazy].key) == 0)
 			lazy = i;
-	json_lexer_init(&lx);
+	w.f = f;
+	w.nf = nf;
+	w.lazy = lazy < nf ? lazy : nf;
+	w.left = w.cur = w.open = nf;
+	w.dst = dst;
+	w.cap = cap;
+	w.dlen = dlen;
+	lexer_start(&lx);
 	/* The envelope's level does not count against its event's. */
 	lx.outer = lazy < nf;
-	memset(&k, 0, sizeof(k));
+	sink_start(&k);
 	if (nf > 0) {
 		/* Only the members of a top-level object matter. */
 		k.tok = t;
 		k.maxdepth = 1;
+		if ((n = members_fast(doc, len, &lx, &w)) < 0) {
+			rc = (int)n;
+			goto fail;
+		}
+		at = (size_t)n;
 		/* Until the lazy member's name, stop at each name. */
-		k.pause = lazy < nf;
-	}
-	do {
+		k.pause = w.lazy < nf;
+	} else
+		at = 0;
+	/* all of it taken by members_fast, the usual case */
+	if (at == len && lx.depth == 0 && lx.state == S_AFTER)
+		goto done;
+	for (;;) {
 		k.nt = 0;
 		k.tcap = JSON_FIELD_TOKS;
+		if (w.left == 0)
+			k.tok = NULL;           /* all found: only validate */
 		n = lex(&lx, (const unsigned char *)doc + at, len - at, &k);
 		if (n < 0) {
 			rc = (int)n;
 			goto fail;
 		}
 		at += (size_t)n;
-		for (j = 0; j < k.nt; j++) {
-			tk = &t[j];
-			if (tk->depth == 0) {
-				if (tk->kind != JSON_TOK_OBJECT &&
-				    tk->kind != JSON_TOK_OBJECT_END)
-					k.tok = NULL;   /* not an object */
-			} else if (tk->kind == JSON_TOK_NAME) {
-				/* The first field with that key takes the
-				   first member of that name. */
-				cur = nf;
-				for (i = 0; i < nf; i++)
-					if (name_eq(doc + tk->start,
-					    tk->end - tk->start, f[i].key)) {
-						if (f[i].type == JSON_NONE)
-							cur = i;
-						break;
-					}
-				if (cur == lazy)
-					k.pause = 0;    /* no more stops */
-			} else if (tk->kind == JSON_TOK_OBJECT_END ||
-			    tk->kind == JSON_TOK_ARRAY_END) {
-				if (open < nf) {
-					f[open].end = tk->end;
-					open = nf;
-					left--;
-				}
-			} else if (cur < nf) {
-				f[cur].type = (enum json_type)tk->kind;
-				f[cur].start = tk->start;
-				f[cur].end = tk->end;
-				if (tk->kind == JSON_TOK_OBJECT ||
-				    tk->kind == JSON_TOK_ARRAY)
-					open = cur;
-				else
-					left--;
-				cur = nf;
-			}
-		}
+		take_tokens(&w, t, k.nt, doc, &k);
 		/* Just past the lazy member's name (the lexer stopped there,
 		   paused or out of slots): a string value is taken as
-		   string_end() delimits it, and the lexer goes on after it,
+		   skim_value() delimits it, and the lexer goes on after it,
 		   as if it had read it. */
-		if (cur < nf && cur == lazy && lx.state == S_COLON) {
+		if (w.cur < nf && w.cur == w.lazy && lx.state == S_COLON) {
 			n = skim_value(doc, len, at, &end, dst, cap, dlen);
 			if (n == JSON_ERR_TRUNCATED) {
 				rc = (int)n;
 				goto fail;
 			}
 			if (n >= 0) {
-				f[lazy].type = JSON_STRING;
-				f[lazy].start = (size_t)n;
-				f[lazy].end = end;
-				left--;
-				cur = nf;
+				take_value(&w, JSON_STRING, (size_t)n, end);
 				lx.state = S_AFTER;
 				lx.pos = at = end;
 			}
 		}
-		if (left == 0)
-			k.tok = NULL;           /* all found: only validate */
-	} while (at < len);
+		if (at == len)
+			break;
+	}
 	if ((rc = json_lexer_end(&lx, NULL)) != JSON_OK)
 		goto fail;
+done:
 	/* Fields that repeat an earlier key share its result. */
 	for (i = 1; i < nf; i++)
 		for (j = 0; j < i && f[i].type == JSON_NONE; j++)
 			if (f[j].type != JSON_NONE &&
+			    f[i].key[0] == f[j].key[0] &&
 			    strcmp(f[i].key, f[j].key) == 0) {
 				f[i].type = f[j].type;
 				f[i].start = f[j].start;

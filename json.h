@@ -195,9 +195,8 @@ int json_envelope_decode(const char *doc, size_t len, struct json_field *f,
  * writes ahead of reading. Returns the decoded length (the text may
  * hold NUL bytes, from \u0000) or a JSON_ERR_*: JSON_ERR_SPACE when cap
  * is too small, JSON_ERR_SYNTAX when src is not quoted or holds a bare
- * quote, and the lexer's errors for escapes, controls and UTF-8. Text is
- * copied a word at a time: bytes of dst past the decoded length (below
- * cap) may change.
+ * quote, and the lexer's errors for escapes, controls and UTF-8. Bytes
+ * of dst past the decoded length (below cap) may change.
  */
 long json_unescape(char *dst, size_t cap, const char *src, size_t len);
 

@@ -18,7 +18,9 @@
 
 #include <bearssl_hash.h>
 
+#include "ascii.h"
 #include "b64.h"
+#include "scan.h"
 #include "ws.h"
 
 /* RFC 6455 1.3: the GUID appended to the key for Sec-WebSocket-Accept. */
@@ -241,7 +243,8 @@ ws_encode_close(unsigned char *dst, size_t cap, unsigned code,
 
 /*
  * UTF-8, incrementally: RFC 3629 section 4, which excludes overlong
- * forms, the surrogates U+D800-DFFF and everything above U+10FFFF.
+ * forms, the surrogates U+D800-DFFF and everything above U+10FFFF (the
+ * ranges are utf8_lead()'s, shared with json.c).
  */
 
 /* Feed p[0..n) to u. Returns 1, or 0 at the first byte that cannot be
@@ -250,23 +253,13 @@ static int
 utf8_feed(struct ws_utf8 *u, const unsigned char *p, size_t n)
 {
 	size_t i;
-	uint64_t w;
+	unsigned lo, hi, c;
 
 	for (i = 0; i < n; i++) {
-		unsigned char c;
-
-		/* Runs of ASCII, most of every Zoom message, eight bytes at a
-		   time: no byte of the word has its top bit set. */
-		if (u->need == 0) {
-			while (n - i >= 8) {
-				memcpy(&w, p + i, 8);
-				if (w & 0x8080808080808080ULL)
-					break;
-				i += 8;
-			}
-			if (i == n)
-				break;
-		}
+		/* Runs of ASCII, most of every Zoom message, a block at a
+		   time. */
+		if (u->need == 0 && (i += scan_ascii(p + i, n - i)) == n)
+			break;
 		c = p[i];
 		if (u->need > 0) {
 			if (c < u->lo || c > u->hi)
@@ -276,29 +269,10 @@ utf8_feed(struct ws_utf8 *u, const unsigned char *p, size_t n)
 			u->hi = 0xbf;
 			continue;
 		}
-		if (c < 0x80)
-			continue;
-		if (c < 0xc2)           /* a continuation, or overlong C0 C1 */
+		if ((u->need = (unsigned char)utf8_lead(c, &lo, &hi)) == 0)
 			return 0;
-		u->lo = 0x80;
-		u->hi = 0xbf;
-		if (c < 0xe0) {
-			u->need = 1;
-		} else if (c < 0xf0) {
-			u->need = 2;
-			if (c == 0xe0)          /* overlong */
-				u->lo = 0xa0;
-			else if (c == 0xed)     /* surrogates */
-				u->hi = 0x9f;
-		} else if (c < 0xf5) {
-			u->need = 3;
-			if (c == 0xf0)          /* overlong */
-				u->lo = 0x90;
-			else if (c == 0xf4)     /* above U+10FFFF */
-				u->hi = 0x8f;
-		} else {
-			return 0;
-		}
+		u->lo = (unsigned char)lo;
+		u->hi = (unsigned char)hi;
 	}
 	return 1;
 }

@@ -41,12 +41,14 @@ Figures
 
 Usage: bench/run.py [--reps N] [--small N] [--large N] [--quick]
                     [--only ceiling,zoomws,node] [--no-callgrind]
+                    [--callgrind-only]
                     [--json FILE]
 """
 import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -64,6 +66,16 @@ FIREHOSE = os.path.join(BUILD, 'firehose')
 CEILING = os.path.join(BUILD, 'ceiling')
 SPAWN = os.path.join(BUILD, 'spawn')
 ZOOMWS = os.environ.get('ZOOMWS', os.path.join(ROOT, 'zoomws'))
+ZOOMWS_A64 = os.environ.get('ZOOMWS_A64', os.path.join(ROOT, 'build', 'aarch64', 'zoomws'))
+CEILING_A64 = os.path.join(BUILD, 'aarch64', 'ceiling')
+QEMU_A64 = 'qemu-aarch64-static'
+# The JSON work alone (bench/json_ir.c): (label, program, counter).
+JSON_IR = (('x86-64, SSE2 (callgrind)', os.path.join(BUILD, 'json_ir'), 'callgrind'),
+           ('x86-64, portable (callgrind)', os.path.join(BUILD, 'json_ir_portable'),
+            'callgrind'),
+           ('aarch64, NEON (qemu)', os.path.join(BUILD, 'aarch64', 'json_ir'), 'qemu'),
+           ('aarch64, portable (qemu)', os.path.join(BUILD, 'aarch64', 'json_ir_portable'),
+            'qemu'))
 NODE = shutil.which('node') or 'node'
 NODE_CLIENT = os.path.join(HERE, 'node_client.js')
 ROUNDS = 10             # connections per reconnect run
@@ -276,6 +288,12 @@ class Bench:
 
     def run(self):
         reps = self.args.reps
+        if self.args.callgrind_only:
+            self.callgrind()
+            self.qemu_counts()
+            self.json_counts()
+            self.sizes()
+            return
         log('bench: warming up')
         for who in self.who:
             self.first_event(who, 'small')
@@ -300,6 +318,8 @@ class Bench:
         self.verify_outputs()
         if not self.args.no_callgrind:
             self.callgrind()
+            self.qemu_counts()
+            self.json_counts()
         self.sizes()
 
     def verify_outputs(self):
@@ -343,7 +363,7 @@ class Bench:
                 for k in (1, n):
                     out = os.path.join(BUILD, 'callgrind.%s.%s.%d' % (who, size, k))
                     argv = ['valgrind', '--tool=callgrind', '--callgrind-out-file=' + out,
-                            ] + argv_for(who, self.certs['ca.pem'], k,
+                            ] + os.environ.get('CALLGRIND_ARGS', '').split() + argv_for(who, self.certs['ca.pem'], k,
                                          self.fh.stream_bytes(size, k))
                     with self.logfile('callgrind') as lf:
                         p = subprocess.run(argv, env=env_for(self.fh, '%s-%d-0' % (size, k)),
@@ -358,6 +378,67 @@ class Bench:
                     self.add(who, 'ir_' + size, (ir[n] - ir[1]) / (n - 1))
                     self.add(who, 'irstart_' + size, ir[1])
 
+    def qemu_counts(self):
+        """Instructions per event of the aarch64 builds (zoomws on the NEON
+        path, and the ceiling), counted by qemu-user (see qemu_insns)."""
+        if not shutil.which(QEMU_A64):
+            self.notes.append('aarch64: %s missing: no aarch64 count' % QEMU_A64)
+            return
+        for who, prog in (('zoomws', ZOOMWS_A64), ('ceiling', CEILING_A64)):
+            if who not in self.who:
+                continue
+            if not os.path.exists(prog):
+                self.notes.append('aarch64: %s missing: no count (make bench '
+                                  'builds it)' % prog)
+                continue
+            for size in ('small', 'large'):
+                n = self.args.qemu_events if size == 'small' else \
+                    max(self.args.qemu_events // 8, 2)
+                ins = {}
+                for k in (1, n):
+                    argv = argv_for(who, self.certs['ca.pem'], k,
+                                    self.fh.stream_bytes(size, k))
+                    argv[0] = prog
+                    ins[k] = qemu_insns(argv, env_for(self.fh, '%s-%d-0' % (size, k)))
+                    if ins[k] is None:
+                        self.problems.append('aarch64 count %s %s: the run failed'
+                                             % (who, size))
+                        break
+                if len(ins) == 2 and None not in ins.values():
+                    self.add(who, 'a64_' + size, (ins[n] - ins[1]) / (n - 1))
+
+    def json_counts(self):
+        """Instructions per event of the JSON work alone, each path."""
+        self.json_ir = []
+        for label, prog, how in JSON_IR:
+            row = [label]
+            for size in ('small', 'large'):
+                n = self.args.cg_events // 10 if size == 'small' else \
+                    max(self.args.cg_events // 80, 2)
+                path = self.sets[size][0]
+                got = {}
+                for k in (1, n):
+                    if not os.path.exists(prog):
+                        break
+                    if how == 'qemu':
+                        got[k] = qemu_insns([prog, path, str(k)], None) \
+                            if shutil.which(QEMU_A64) else None
+                    else:
+                        out = os.path.join(BUILD, 'callgrind.json_ir.%d' % k)
+                        p = subprocess.run(['valgrind', '--tool=callgrind',
+                                            '--callgrind-out-file=' + out, prog,
+                                            path, str(k)],
+                                           stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.DEVNULL)
+                        got[k] = read_ir(out) if p.returncode == 0 else None
+                if len(got) == 2 and None not in got.values():
+                    row.append((got[n] - got[1]) / (n - 1))
+                else:
+                    row.append(None)
+                    self.notes.append('%s %s: no count (%s missing or failed)'
+                                      % (label, size, prog))
+            self.json_ir.append(row)
+
     def sizes(self):
         for who, path in (('zoomws', ZOOMWS), ('ceiling', CEILING)):
             if who in self.who and os.path.exists(path):
@@ -371,6 +452,42 @@ class Bench:
 
     def stop(self):
         self.fh.stop()
+
+
+def qemu_insns(argv, env):
+    """Guest instructions of one run under qemu-user, or None. QEMU logs
+    each translation block as it translates it (-d in_asm: its
+    instructions) and each time it runs one (-d exec, with nochain so
+    that none runs unlogged); the log comes through a pipe and each run
+    adds the block's instruction count."""
+    r, w = os.pipe()
+    cmd = [QEMU_A64, '-d', 'in_asm,exec,nochain', '-D', '/dev/fd/%d' % w] + argv
+    p = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         pass_fds=(w,))
+    os.close(w)
+    size, total, start, n = {}, 0, None, 0
+    trace = re.compile(rb'^Trace \d+: 0x[0-9a-f]+ \[[0-9a-f]+/([0-9a-f]+)/')
+    insn = re.compile(rb'^0x([0-9a-f]+):  ')
+    with os.fdopen(r, 'rb') as f:
+        for line in f:
+            if line.startswith(b'Trace '):
+                m = trace.match(line)
+                if m:
+                    total += size.get(int(m.group(1), 16), 0)
+            elif line.startswith(b'0x'):
+                m = insn.match(line)
+                if m:
+                    if start is None:
+                        start, n = int(m.group(1), 16), 0
+                    n += 1
+            elif line.startswith(b'IN:'):
+                start = None
+            elif not line.strip() and start is not None:
+                size[start] = n
+                start = None
+    p.wait()
+    return total if p.returncode == 0 else None
 
 
 def read_ir(path):
@@ -493,6 +610,9 @@ def table(b):
     for size in ('small', 'large'):
         rows.append(('callgrind instructions/event, %s' % label[size],
                      {x: b.get(x, 'ir_' + size) for x in w}, 'ir'))
+    for size in ('small', 'large'):
+        rows.append(('aarch64 (qemu) instructions/event, %s' % label[size],
+                     {x: b.get(x, 'a64_' + size) for x in w}, 'ir'))
     rows.append(('stripped binary', {x: (lambda v: v / 1024 if v else None)(
         b.get(x, 'binary')) for x in w}, 'kib'))
     for size in ('small', 'large'):
@@ -526,7 +646,7 @@ def table(b):
 
 
 def targets(b):
-    """Issue 6's targets, each with the figures it compares."""
+    """The performance targets, each with the figures it compares."""
     if 'zoomws' not in b.who:
         return []
     lines = []
@@ -556,6 +676,15 @@ def targets(b):
                 cpu_per_event(b, 'ceiling', size, out), 2, False)
             cmp('CPU/event <= Node/10, %s, %s' % (lab, o), z,
                 cpu_per_event(b, 'node', size, out), 0.1, False)
+    for size, lab, limit in (('small', '640 B', 6000), ('large', '8 KB', 50000)):
+        v = b.get('zoomws', 'ir_' + size)
+        if v is not None:
+            lines.append(('callgrind instructions/event <= %s, %s' % (format(limit, ','), lab),
+                          v <= limit, format(round(v), ',')))
+        v = b.get('zoomws', 'a64_' + size)
+        lines.append(('aarch64 instructions/event measured, %s' % lab,
+                      None if v is None else True,
+                      '-' if v is None else format(round(v), ',')))
     rss = peak_rss_kb(b, 'zoomws')
     if rss is not None:
         lines.append(('peak RSS <= 1 MiB (largest of all runs)', rss <= 1024,
@@ -606,7 +735,12 @@ def main():
     ap.add_argument('--quick', action='store_true',
                     help='--reps 1 --small 20000 --large 4000 --cg-events 2000')
     ap.add_argument('--only', default=','.join(CONTENDERS))
+    ap.add_argument('--qemu-events', type=int, default=400,
+                    help='small events per aarch64 count under qemu (large: an eighth)')
     ap.add_argument('--no-callgrind', action='store_true')
+    ap.add_argument('--callgrind-only', action='store_true',
+                    help='only the instruction counts and sizes (deterministic, '
+                    'about a minute)')
     ap.add_argument('--json', help='also write every measurement here')
     args = ap.parse_args()
     if args.quick:
@@ -647,9 +781,18 @@ def main():
     print()
     print(table(b))
     print()
+    if getattr(b, 'json_ir', None):
+        print('instructions per event of the JSON work alone (bench/json_ir: '
+              'envelope, decode and compaction of the event, module check):')
+        print()
+        print('| path                         |   640 B |   8 KB |')
+        print('|------------------------------|--------:|-------:|')
+        for label, sm, lg in b.json_ir:
+            print('| %-28s | %7s | %6s |' % (label, fmt(sm, 'ir'), fmt(lg, 'ir')))
+        print()
     t = targets(b)
     if t:
-        print('targets of issue 6 for zoomws:')
+        print('targets for zoomws:')
         for line in t:
             print('  ' + line)
         print()

@@ -169,6 +169,18 @@ check_fields(const char *doc, size_t len, const struct json_token *t,
 	}
 }
 
+/* Is doc valid JSON when it may nest one level past JSON_MAX_DEPTH? */
+static int
+nests_one_more(const char *doc, size_t len)
+{
+	struct json_lexer lx;
+
+	json_lexer_init(&lx);
+	lx.outer = 1;
+	return json_lexer_feed(&lx, doc, len, NULL, 0, NULL) == JSON_OK &&
+	    json_lexer_end(&lx, NULL) == JSON_OK;
+}
+
 /* json_envelope against json_fields (verdict rc) for fields f[0..nf)
    with f[lazy] the skimmed one; b and c are scratch. */
 static void
@@ -213,10 +225,10 @@ check_envelope(const char *doc, size_t len, int rc, struct json_field *f,
 				__builtin_trap();
 		return;
 	}
-	/* accepted only by json_envelope: one level deeper than
-	   json_fields allows (the envelope's own), or the string it
+	/* accepted only by json_envelope: the document nests one level
+	   past JSON_MAX_DEPTH (an envelope's own level), or the string it
 	   skimmed is bad */
-	if (rc == JSON_ERR_DEPTH)
+	if (rc == JSON_ERR_DEPTH && nests_one_more(doc, len))
 		return;
 	if (g[lazy].type != JSON_STRING)
 		__builtin_trap();

@@ -906,6 +906,73 @@ unescape_compact_random(void)
 	CHECK(bad == 0);
 }
 
+/*
+ * The fast path's edges: a piece after a run of k plain bytes (k up to
+ * three blocks), the literal at every alignment of a block, so that runs
+ * end, escapes begin and UTF-8 sequences split at every offset of one.
+ * The pieces as the literal has them: inner escapes, literal escapes,
+ * raw UTF-8 of each length, and errors. json_unescape_compact (apart and
+ * in place) and json_envelope_decode against the two passes.
+ */
+static void
+unescape_compact_block_edges(void)
+{
+	static const char *pieces[] = {
+		"\\\\\\\"", "\\\\\\\\", "\\\\n", "\\\\/", "\\\\u00e9",
+		"\\\\ud83d\\\\ude00", "\xc3\xa9", "\xe2\x80\x94",
+		"\xf0\x9f\x98\x80", "\\u00e9", "\\/", "\\ud83d\\ude00", "\\n",
+		"\xc3(", "\xe2\x80", "\\\\x", "\\\"", "\x01", "\\\\u12",
+		"\\\",\\\"c\\\":\\\"", "\\\":1}", "", "\\\\\\\\\\\"",
+	};
+	static char lit[256], buf[256 + 16], text[512], want[512], got[512],
+	    env[512];
+	struct json_field f[3] = { { "module", 0, 0, 0 },
+	    { "success", 0, 0, 0 }, { "content", 0, 0, 0 } };
+	size_t i, k, al, len, el;
+	long tl, wl, gl, dl;
+	int bad = 0, shown = 0;
+
+	for (i = 0; i < sizeof(pieces) / sizeof(pieces[0]); i++)
+		for (k = 0; k <= 48; k++) {
+			len = strlen(strcpy(lit, "\"{\\\"a\\\":\\\""));
+			memset(lit + len, 'x', k);
+			len += k;
+			memcpy(lit + len, pieces[i], strlen(pieces[i]));
+			len += strlen(pieces[i]);
+			strcpy(lit + len, "y\\\",\\\"b\\\":[1,{}]}\"");
+			len += strlen(lit + len);
+			tl = json_unescape(text, sizeof(text), lit, len);
+			wl = tl < 0 ? tl : json_compact(want, sizeof(want),
+			    text, (size_t)tl);
+			for (al = 0; al < 16; al++) {
+				memcpy(buf + al, lit, len);
+				gl = json_unescape_compact(got, sizeof(got),
+				    buf + al, len);
+				bad += tl < 0 ? gl >= 0 : gl != wl ||
+				    (wl >= 0 && memcmp(got, want, (size_t)wl));
+				gl = json_unescape_compact(buf + al, len,
+				    buf + al, len);
+				bad += tl < 0 ? gl >= 0 : gl != wl ||
+				    (wl >= 0 && memcmp(buf + al, want,
+				    (size_t)wl));
+				el = (size_t)sprintf(env + al,
+				    "{\"module\":\"message\",\"content\":%.*s}",
+				    (int)len, lit);
+				if (json_envelope_decode(env + al, el, f, 3, 2,
+				    got, sizeof(got), &dl) == JSON_OK)
+					bad += tl < 0 ? dl >= 0 : dl != wl ||
+					    (wl >= 0 && memcmp(got, want,
+					    (size_t)wl));
+				else
+					bad += tl >= 0 && wl >= 0;
+			}
+			if (bad > 0 && shown++ < 3)
+				printf("  piece %zu after %zu: %.*s (%ld)\n", i,
+				    k, (int)len, lit, wl);
+		}
+	CHECK(bad == 0);
+}
+
 static void
 fields_of_envelopes(void)
 {
@@ -1603,6 +1670,7 @@ main(void)
 	RUN(unescape_compact_scalars);
 	RUN(unescape_compact_long);
 	RUN(unescape_compact_random);
+	RUN(unescape_compact_block_edges);
 	RUN(fields_of_envelopes);
 	RUN(fields_edge_cases);
 	RUN(fields_many_members);

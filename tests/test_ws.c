@@ -935,6 +935,31 @@ utf8_table(void)
 
 /* Every valid code point in one text message, at every split, and each
    case of the table as a message cut into fragments at every byte. */
+/* The table's cases after ASCII runs of every length up to three
+   blocks, and before one: the check skips ASCII a block at a time, so
+   each case falls at every offset of a block and straddles blocks. */
+static void
+utf8_after_runs(void)
+{
+	char s[48 + 16 + 17];     /* a run, the longest case, a tail */
+	size_t i, run, tail;
+	int bad = 0;
+
+	for (i = 0; i < sizeof(utf8) / sizeof(utf8[0]); i++)
+		for (run = 0; run <= 48; run++)
+			for (tail = 0; tail <= 17; tail += 17) {
+				memset(s, 'a', run);
+				memcpy(s + run, utf8[i].s, utf8[i].len);
+				memset(s + run + utf8[i].len, 'z', tail);
+				if (ws_utf8_valid(s, run + utf8[i].len + tail) !=
+				    utf8[i].ok) {
+					printf("  case %zu after %zu\n", i, run);
+					bad++;
+				}
+			}
+	CHECK(bad == 0);
+}
+
 static void
 utf8_in_messages(void)
 {
@@ -1262,6 +1287,7 @@ main(void)
 	RUN(read_errors_every_split);
 	RUN(read_errors_from_header);
 	RUN(utf8_table);
+	RUN(utf8_after_runs);
 	RUN(utf8_in_messages);
 	RUN(utf8_left_to_caller);
 	RUN(read_close_codes);
