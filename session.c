@@ -636,17 +636,35 @@ connect_ws(struct session *s)
 	char err[256], desc[128];
 	int rc = DIAL_OK, status;
 
+	/* The early connection's handshake may have failed, or the server
+	   dropped it, after dial_early_take looked (an alert on its way):
+	   not this attempt's failure, as it would not be had it come
+	   sooner; a fresh connection's failure is. A timeout is not tried
+	   twice. */
+	if (s->early) {
+		rc = dial_finish(s->t, &cfg->ws, dial_deadline(cfg), NULL, err,
+		    sizeof(err));
+		if (rc != DIAL_OK && rc != DIAL_ERR_STOP &&
+		    rc != DIAL_ERR_TIMEOUT && rc != DIAL_ERR_RESOURCE) {
+			logm(L_DEBUG, "WebSocket endpoint, opened early: %s",
+			    err);
+			tls_close(s->t);
+			s->early = 0;
+		} else if (rc != DIAL_OK)
+			fmt_snprintf(s->reason, sizeof(s->reason),
+			    "WebSocket endpoint %s", err);
+	}
 	if (!s->early) {
 		logm(L_INFO, "connecting to %s:%s", cfg->ws.host, cfg->ws.port);
 		if ((rc = dial_start(s->t, cfg, &cfg->ws, s->anchors,
 		    dial_deadline(cfg), err, sizeof(err))) != DIAL_OK)
 			fmt_snprintf(s->reason, sizeof(s->reason), "WebSocket "
 			    "endpoint: %s", err);
+		else if ((rc = dial_finish(s->t, &cfg->ws, dial_deadline(cfg),
+		    NULL, err, sizeof(err))) != DIAL_OK)
+			fmt_snprintf(s->reason, sizeof(s->reason),
+			    "WebSocket endpoint %s", err);
 	}
-	if (rc == DIAL_OK && (rc = dial_finish(s->t, &cfg->ws,
-	    dial_deadline(cfg), NULL, err, sizeof(err))) != DIAL_OK)
-		fmt_snprintf(s->reason, sizeof(s->reason), "WebSocket endpoint %s",
-		    err);
 	if (rc != DIAL_OK)
 		return rc == DIAL_ERR_STOP ? -2 : -1;
 	if ((rc = session_upgrade(s->t, cfg, s->token, &status, s->reason,

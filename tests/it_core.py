@@ -462,6 +462,17 @@ def early_websocket_failure_opens_a_fresh_one():
 
 
 @test
+def early_websocket_failing_after_the_token_opens_a_fresh_one():
+    # The same when the alert comes after the token: the early connection
+    # looked sound when the session took it, and its handshake then
+    # fails. Still a fresh connection at once, no retry.
+    with sim() as s:
+        s.conn_faults = [None, 'tls_alert_late']
+        _one_event(s, tcp=2)
+        expect_eq(len(s.token_requests), 1, 'token requests')
+
+
+@test
 def stale_early_websocket_is_replaced():
     # A token that takes longer than the early connection is kept for
     # (5 s): the session opens a fresh one rather than trust a connection

@@ -32,6 +32,7 @@ FAST = ['--heartbeat', '0.2', '--backoff-min', '0.02', '--backoff-max', '0.1']
 
 _certs = None
 _tests = []
+_runs = []          # every Run started; main() kills those a test left
 
 
 def certs():
@@ -101,6 +102,7 @@ class Run:
                                                   daemon=True))
         for t in self._threads:
             t.start()
+        _runs.append(self)
 
     def _pump_out(self):
         for chunk in iter(lambda: self.p.stdout.read1(65536), b''):
@@ -215,4 +217,11 @@ def main():
         else:
             print('PASS %s/%s (%.2fs)' % (SUITE, fn.__name__, time.monotonic() - t0))
         sys.stdout.flush()
+        # A test that failed half-way leaves its zoomws running: end it
+        # here, not when CI's time runs out.
+        while _runs:
+            r = _runs.pop()
+            if r.p.poll() is None:
+                r.p.kill()
+                r.p.wait()
     sys.exit(1 if failed else 0)

@@ -67,7 +67,8 @@ WebSocket endpoint, GET /ws?subscriptionId=...&access_token=...:
 
   sim.conn_faults: list consumed one per TCP connection (either endpoint),
   acted on before TLS: 'tls_hang' (read the ClientHello, never answer),
-  'tcp_silent' (never read), 'tls_alert' (answer a handshake_failure alert).
+  'tcp_silent' (never read), 'tls_alert' (answer a handshake_failure alert),
+  'tls_alert_late' (the same alert a quarter of a second later).
   sim.ws_scripts: list consumed one per WebSocket request; empty: the
   default (build_connection, then answer heartbeats until the client goes).
   A script is a list of actions run in order after build_connection:
@@ -558,8 +559,10 @@ class Sim:
         if fault == 'tls_hang':
             self._idle_until_gone(raw)
             return raw
-        if fault == 'tls_alert':
+        if fault in ('tls_alert', 'tls_alert_late'):
             self._recv(raw, deadline=time.monotonic() + 5)
+            if fault == 'tls_alert_late':
+                self._sleep(0.25)
             # TLS 1.2 alert record: fatal(2) handshake_failure(40), RFC 5246 7.2
             self._send(raw, b'\x15\x03\x03\x00\x02\x02\x28')
             return raw
