@@ -2,7 +2,7 @@
 # `make` builds the static binary, `make test` runs every test, `make demo`
 # runs zoomws against the bundled simulator; each installs what is missing
 # and says so in one line. `make help` lists the rest. Other CPUs are in
-# cross.mk.
+# cross.mk, the release files and packages in release.mk.
 
 VERSION  = 0.1.0
 PREFIX   = /usr/local
@@ -99,7 +99,9 @@ DEPS_TEST  = $(DEPS_DEMO) 'clang clang' '$(FUZZER_LIB) libclang-rt-dev' \
              'shellcheck shellcheck' 'systemd-analyze systemd' \
              'busybox busybox' 'mandoc mandoc' '/sbin/start-stop-daemon dpkg' \
              '/usr/sbin/logrotate logrotate' 'promtool prometheus' \
-             'etcd etcd-server' 'etcdctl etcd-client'
+             'etcd etcd-server' 'etcdctl etcd-client' \
+             'dpkg-deb dpkg' 'lintian lintian' 'man man-db' \
+             '/usr/sbin/adduser adduser'
 
 all: zoomws
 
@@ -199,14 +201,15 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/zoomws $(DESTDIR)$(MANDIR)/man1/zoomws.1
 
 clean:
-	rm -rf zoomws build
+	rm -rf zoomws build dist
 
 include cross.mk
+include release.mk
 -include bench.mk
 
 help:
 	@echo "make               build ./zoomws (static, musl + BearSSL), installing what is missing"
-	@echo "make test          every test: unit, ASan/UBSan, fuzz, integration, interop"
+	@echo "make test          every test: unit, ASan/UBSan, fuzz, integration, interop, the .deb"
 	@echo "make demo          zoomws against the bundled Zoom simulator"
 	@echo "make run           zoomws with ./.env against Zoom"
 	@echo "make install       ./zoomws and zoomws.1 to DESTDIR/PREFIX (/usr/local); make uninstall"
@@ -219,9 +222,12 @@ help:
 	@echo "make cross-size    each target's stripped binary size"
 	@echo "make test-cross    the tests of every target under qemu-user (CROSS_TARGETS='...'"
 	@echo "                   for some); make test-cross-T for one"
-	@echo "make clean         remove build/ and ./zoomws"
+	@echo "make release       dist/: an archive and a .deb per target, SHA256SUMS"
+	@echo "make deb           dist/zoomws_$(VERSION)_ARCH.deb for every target"
+	@echo "make check-reproducible  make release in two clones; the files must be identical"
+	@echo "make clean         remove build/, dist/ and ./zoomws"
 	@echo "Variables: PREFIX, DESTDIR, CA_BUNDLE=file.pem (CAs built in), FUZZ_SECONDS,"
-	@echo "CROSS_TARGETS"
+	@echo "CROSS_TARGETS, SOURCE_DATE_EPOCH (default: the last commit's time)"
 
 FORCE:
 
