@@ -147,6 +147,8 @@ def member_differences(a, b):
                 out.append('%s header %s vs %s' % (x.name, hx, hy))
             elif x.isfile() and ta.extractfile(x).read() != tb.extractfile(y).read():
                 out.append('%s data' % x.name)
+    if len(out) > 3:
+        out[3:] = ['%d more' % (len(out) - 3)]
     return ' (%s)' % ', '.join(out) if out else ' (gzip stream only)'
 
 
@@ -185,7 +187,8 @@ def check_archive(path, target, arch, ver, epoch, commit, scratch):
         report(sorted(names) == want, label + '/members', '%s, want %s' % (names, want))
         bad = [m.name for m in members
                if (m.uid, m.gid, m.mtime) != (0, 0, epoch) or m.mode & 0o022]
-        report(not bad, label + '/owner-mtime-mode', 'not 0:0, %d, go-w: %s' % (epoch, bad))
+        report(not bad, label + '/owner-mtime-mode',
+               'owner not 0:0, mtime not %d, or writable by others: %s' % (epoch, bad[:3]))
         if name + '/zoomws' not in names:
             return
         data = t.extractfile(name + '/zoomws').read()
