@@ -213,6 +213,7 @@ help:
 	@echo "make demo          zoomws against the bundled Zoom simulator"
 	@echo "make run           zoomws with ./.env against Zoom"
 	@echo "make install       ./zoomws and zoomws.1 to DESTDIR/PREFIX (/usr/local); make uninstall"
+	@echo "make units         build the unit tests, plain and under ASan/UBSan"
 	@echo "make fuzz          each libFuzzer target for FUZZ_SECONDS (default 5)"
 	@echo "make soak          10,000 reconnects and 1,000,000 events, memory and fds"
 	@echo "make bench         zoomws against Node.js + ws and a bare BearSSL client (one table)"
