@@ -228,7 +228,7 @@ help:
 	@echo "make check-reproducible  make release in two clones; the files must be identical"
 	@echo "make clean         remove build/, dist/ and ./zoomws"
 	@echo "Variables: PREFIX, DESTDIR, CA_BUNDLE=file.pem (CAs built in), FUZZ_SECONDS,"
-	@echo "CROSS_TARGETS, SOURCE_DATE_EPOCH (default: the last commit's time)"
+	@echo "CROSS_TARGETS, SOURCE_DATE_EPOCH (default: the last commit's time), DEB_MAINTAINER"
 
 FORCE:
 
