@@ -1,6 +1,8 @@
 # zoomws - Zoom WebSocket events to NDJSON.
-# `make` builds the static binary; `make test` runs every test; `make demo`
-# runs it against the bundled simulator; `make help` lists the rest.
+# `make` builds the static binary, `make test` runs every test, `make demo`
+# runs zoomws against the bundled simulator; each installs what is missing
+# and says so in one line. `make help` lists the rest. Other CPUs are in
+# cross.mk, the release files and packages in release.mk.
 
 VERSION  = 0.1.0
 PREFIX   = /usr/local
@@ -12,10 +14,13 @@ CC       = musl-gcc
 # the compiler drop and share what no single file could (some 3 KiB).
 # -fno-pie: the static binary is linked at a fixed address (not
 # static-pie), so position-independent code would only cost size.
+# -ffile-prefix-map: no path of this directory in the binary, so that two
+# checkouts build the same bytes.
 CFLAGS   = -std=c99 -Os -Wall -Wextra -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -fstack-protector-strong \
            -ffunction-sections -fdata-sections -flto=auto -fno-pie \
-           -fno-asynchronous-unwind-tables -fno-unwind-tables
+           -fno-asynchronous-unwind-tables -fno-unwind-tables \
+           -ffile-prefix-map=$(CURDIR)/=
 CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
            -DZOOMWS_VERSION='"$(VERSION)"' -I$(BEARSSL_INC)
 # -z norelro: in a static musl program nothing applies PT_GNU_RELRO (no
@@ -28,6 +33,7 @@ LDFLAGS  = -static -no-pie -s -Wl,--gc-sections -Wl,-z,noseparate-code \
            -Wl,-z,norelro -Wl,-z,common-page-size=64
 
 MULTIARCH   != gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu
+NATIVE      != uname -m
 BEARSSL_INC = /usr/include/bearssl
 BEARSSL_LIB = /usr/lib/$(MULTIARCH)/libbearssl.a
 # The product links a copy without .eh_frame: Debian builds BearSSL with
@@ -37,6 +43,7 @@ BEARSSL_PROD = build/lib/libbearssl.a
 
 # Every .c at the top level but the program and the musl shims is library.
 LIBSRC  = $(filter-out zoomws.c fortify.c,$(sort $(wildcard *.c)))
+SRC     = zoomws.c fortify.c $(LIBSRC)
 HDRS    = $(wildcard *.h)
 UNITSRC = $(sort $(wildcard tests/test_*.c))
 FUZZSRC = $(sort $(wildcard tests/fuzz_*.c))
@@ -51,7 +58,6 @@ HOSTCFLAGS = -std=c99 -g -O1 -Wall -Wextra -Wshadow
 ASANCC     = clang
 ASANFLAGS  = -std=c99 -g -O1 -Wall -Wextra -fno-omit-frame-pointer \
              -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_SECONDS = 10
 
 # make CA_BUNDLE=file.pem: those CAs are compiled in, for hosts without a
 # bundle; used when neither --ca-file, SSL_CERT_FILE nor a system bundle is.
@@ -59,42 +65,67 @@ CA_BUNDLE =
 CA_FLAGS  = $(if $(CA_BUNDLE),-DZOOMWS_BUILTIN_CA -Ibuild/ca,)
 CA_HDR    = $(if $(CA_BUNDLE),build/ca/ca_builtin.h,)
 
+# What `zoomws --version` says besides the version (version.c): the
+# target (cross.mk's table names the CPU), the commit, with -dirty when
+# the work tree differs from it, and the BearSSL package linked in.
+# ZOOMWS_CPU, the CPU of --metrics' build_info, is the target's name in
+# release files.
+COMMIT != c=$$(git rev-parse --short=12 HEAD 2>/dev/null) || c=unknown; \
+          [ $$c = unknown ] || git diff --quiet HEAD -- 2>/dev/null || \
+          c=$$c-dirty; echo $$c
+bearssl_version = $(or $(shell p=$$(dpkg-query -S $(1) 2>/dev/null | cut -d: -f1,2) && \
+    v=$$(dpkg-query -W -f='$${Version}' "$$p" 2>/dev/null) && echo "$$v ($$p)"),unknown)
+version_flags = -DVERSION_TARGET='"$(call target_text,$(1))"' \
+    -DZOOMWS_CPU='"$(or $(call arch,$(1)),$(1))"' \
+    -DVERSION_COMMIT='"$(COMMIT)"' \
+    -DVERSION_BEARSSL='"$(call bearssl_version,$(call target_bearssl,$(1)))"'
+
+# The product, one link for ./zoomws, build/zoomws-ca and each target's
+# build/TARGET/zoomws (cross.mk): every source in one compiler run.
+#   $(call link,COMPILER,LIBBEARSSL,TARGET)
+link = $(1) $(CFLAGS) $(CPPFLAGS) $(CA_FLAGS) $(call version_flags,$(3)) \
+       $(LDFLAGS) -o $@ $(SRC) $(2)
+PRODUCT = $(SRC) $(HDRS) $(CA_HDR) build/commit Makefile cross.mk
+
+# What each step needs, for need.sh: 'COMMAND-OR-PATH PACKAGE...'. The
+# fuzzer runtime's path is asked of clang (when clang is missing, the path
+# is too, and both are installed).
+DEPS_BUILD = 'musl-gcc musl-tools musl-dev' '$(BEARSSL_LIB) libbearssl-dev' \
+             'objcopy binutils'
+DEPS_DEMO  = 'python3 python3' 'openssl openssl'
+FUZZER_LIB = $(shell clang --print-runtime-dir 2>/dev/null)/libclang_rt.fuzzer-$(NATIVE).a
+DEPS_TEST  = $(DEPS_DEMO) 'clang clang' '$(FUZZER_LIB) libclang-rt-dev' \
+             'node nodejs' 'npm npm' 'tinyproxy tinyproxy' \
+             'shellcheck shellcheck' 'systemd-analyze systemd' \
+             'busybox busybox' 'mandoc mandoc' '/sbin/start-stop-daemon dpkg' \
+             '/usr/sbin/logrotate logrotate' 'promtool prometheus' \
+             'etcd etcd-server' 'etcdctl etcd-client' \
+             'dpkg-deb dpkg' 'lintian lintian' 'man man-db' \
+             '/usr/sbin/adduser adduser'
+
 all: zoomws
 
 deps-build:
-	@./need.sh musl-gcc musl-tools musl-dev
-	@./need.sh $(BEARSSL_LIB) libbearssl-dev
-	@./need.sh objcopy binutils
+	@./need.sh $(DEPS_BUILD)
 
-deps-test: deps-build
-	@./need.sh clang clang
-	@./need.sh /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
-	@./need.sh python3 python3
-	@./need.sh openssl openssl
-	@./need.sh node nodejs
-	@./need.sh npm npm
-	@./need.sh tinyproxy tinyproxy
-	@./need.sh shellcheck shellcheck
-	@./need.sh systemd-analyze systemd
-	@./need.sh busybox busybox
-	@./need.sh mandoc mandoc
-	@./need.sh /sbin/start-stop-daemon dpkg
-	@./need.sh /usr/sbin/logrotate logrotate
-	@./need.sh promtool prometheus
-	@./need.sh etcd etcd-server
-	@./need.sh etcdctl etcd-client
+deps-demo:
+	@./need.sh $(DEPS_BUILD) $(DEPS_DEMO)
 
-zoomws: zoomws.c fortify.c $(LIBSRC) $(HDRS) $(CA_HDR) $(BEARSSL_PROD) Makefile | deps-build
-	$(CC) $(CFLAGS) $(CPPFLAGS) $(CA_FLAGS) $(LDFLAGS) -o $@ zoomws.c \
-	    fortify.c $(LIBSRC) $(BEARSSL_PROD)
+deps-test:
+	@./need.sh $(DEPS_BUILD) $(DEPS_TEST)
+
+zoomws build/zoomws-ca: $(PRODUCT) $(BEARSSL_PROD) | deps-build
+	@mkdir -p $(@D)
+	$(call link,$(CC),$(BEARSSL_PROD),$(NATIVE))
 
 # The same with CAs built in, for tests: make CA_BUNDLE=x.pem build/zoomws-ca
-build/zoomws-ca: zoomws.c fortify.c $(LIBSRC) $(HDRS) $(CA_HDR) $(BEARSSL_PROD) | deps-build
-	@[ -n "$(CA_BUNDLE)" ] || { echo "build/zoomws-ca needs CA_BUNDLE=file.pem"; exit 1; }
-	$(CC) $(CFLAGS) $(CPPFLAGS) $(CA_FLAGS) $(LDFLAGS) -o $@ zoomws.c \
-	    fortify.c $(LIBSRC) $(BEARSSL_PROD)
+ifneq ($(filter build/zoomws-ca,$(MAKECMDGOALS)),)
+ifeq ($(CA_BUNDLE),)
+$(error build/zoomws-ca needs CA_BUNDLE=file.pem)
+endif
+endif
 
-$(BEARSSL_PROD): $(BEARSSL_LIB) | deps-build
+$(BEARSSL_PROD): | deps-build
 	@mkdir -p $(@D)
 	objcopy --remove-section=.eh_frame $(BEARSSL_LIB) $@
 
@@ -105,6 +136,12 @@ build/ca/ca_builtin.h: $(CA_BUNDLE)
 	{ echo 'static const char zoomws_builtin_ca[] ='; \
 	  tr -d '\r' < $(CA_BUNDLE) | sed -e 's/[\\"]/\\&/g' -e 's/^/"/' -e 's/$$/\\n"/'; \
 	  echo ';'; } > $@
+
+# The commit, rewritten only when it changes: a new commit relinks the
+# product, whose --version names it, and nothing else.
+build/commit: FORCE
+	@mkdir -p $(@D)
+	@echo $(COMMIT) > $@.new; if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
 build/unit/%: tests/%.c $(TESTHDRS) $(LIBSRC) $(HDRS) | deps-build
 	@mkdir -p $(@D)
@@ -140,19 +177,13 @@ test: deps-test zoomws $(UNITS) $(AUNITS) build/unit/test_json_portable \
 soak: deps-test zoomws build/asan/zoomws
 	python3 tests/soak.py
 
-# Each fuzz target runs FUZZ_SECONDS from its seed corpus, kept under
-# tests/corpus/NAME; new inputs go to build/fuzz/corpus-NAME.
+# Each fuzz target for FUZZ_SECONDS (tests/run has the default) from its
+# seed corpus, kept under tests/corpus/NAME; new inputs go to
+# build/fuzz/corpus-NAME. make fuzz FUZZ_SECONDS=600 for a longer run.
 fuzz: $(FUZZERS)
-	@set -e; for f in $(FUZZERS); do \
-	    n=$${f#build/fuzz/fuzz_}; mkdir -p build/fuzz/corpus-$$n; \
-	    echo "fuzz $$n for $(FUZZ_SECONDS)s"; \
-	    $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	        build/fuzz/corpus-$$n tests/corpus/$$n 2>&1 | \
-	        grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' || true; \
-	    [ -z "$$(ls build/fuzz/crash-* 2>/dev/null)" ] || exit 1; \
-	done
+	python3 tests/run build/fuzz/
 
-demo: deps-test zoomws
+demo: deps-demo zoomws
 	python3 tests/demo.py
 
 run: zoomws
@@ -163,22 +194,43 @@ install: zoomws
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	cp zoomws $(DESTDIR)$(BINDIR)/zoomws
 	chmod 755 $(DESTDIR)$(BINDIR)/zoomws
-	[ ! -f zoomws.1 ] || cp zoomws.1 $(DESTDIR)$(MANDIR)/man1/zoomws.1
+	cp zoomws.1 $(DESTDIR)$(MANDIR)/man1/zoomws.1
+	chmod 644 $(DESTDIR)$(MANDIR)/man1/zoomws.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/zoomws $(DESTDIR)$(MANDIR)/man1/zoomws.1
 
 clean:
-	rm -rf zoomws build
+	rm -rf zoomws build dist
 
--include cross.mk
+include cross.mk
+include release.mk
 -include bench.mk
 
 help:
-	@echo "make          build ./zoomws (static, musl + BearSSL)"
-	@echo "make test     every test: unit, ASan/UBSan, integration, interop"
-	@echo "make demo     zoomws against the bundled Zoom simulator"
-	@echo "make run      zoomws with ./.env against Zoom"
-	@echo "make fuzz     each libFuzzer target for FUZZ_SECONDS"
-	@echo "make bench    zoomws against Node.js + ws and a bare BearSSL client (one table)"
-	@echo "make soak     10,000 reconnects and 1,000,000 events, memory and fds"
-	@echo "make install  to DESTDIR/PREFIX/bin"
+	@echo "make               build ./zoomws (static, musl + BearSSL), installing what is missing"
+	@echo "make test          every test: unit, ASan/UBSan, fuzz, integration, interop, the .deb"
+	@echo "make demo          zoomws against the bundled Zoom simulator"
+	@echo "make run           zoomws with ./.env against Zoom"
+	@echo "make install       ./zoomws and zoomws.1 to DESTDIR/PREFIX (/usr/local); make uninstall"
+	@echo "make units         build the unit tests, plain and under ASan/UBSan"
+	@echo "make fuzz          each libFuzzer target for FUZZ_SECONDS (default 5)"
+	@echo "make soak          10,000 reconnects and 1,000,000 events, memory and fds"
+	@echo "make bench         zoomws against Node.js + ws and a bare BearSSL client (one table)"
+	@echo "make TARGET=T      build/T/zoomws for another CPU, with its unit tests; T one of"
+	@echo "                   $(TARGETS)"
+	@echo "make cross         all of them"
+	@echo "make cross-size    each target's stripped binary size"
+	@echo "make test-cross    the tests of every target under qemu-user (CROSS_TARGETS='...'"
+	@echo "                   for some); make test-cross-T for one"
+	@echo "make release       dist/: an archive and a .deb per target, SHA256SUMS"
+	@echo "make deb           dist/zoomws_$(VERSION)_ARCH.deb for every target"
+	@echo "make check-reproducible  make release in two clones; the files must be identical"
+	@echo "make clean         remove build/, dist/ and ./zoomws"
+	@echo "Variables: PREFIX, DESTDIR, CA_BUNDLE=file.pem (CAs built in), FUZZ_SECONDS,"
+	@echo "CROSS_TARGETS, SOURCE_DATE_EPOCH (default: the last commit's time), DEB_MAINTAINER"
 
-.PHONY: all deps-build deps-test units test soak fuzz demo run install clean help
+FORCE:
+
+.PHONY: all deps-build deps-demo deps-test units test soak fuzz demo run \
+        install uninstall clean help FORCE

@@ -64,15 +64,15 @@ $(BENCH_DIR)/json_ir_portable: $(BENCH_JSON) | deps-build
 
 $(BENCH_DIR)/aarch64/json_ir: $(BENCH_JSON) | cross-deps-aarch64
 	@mkdir -p $(@D)
-	$(aarch64_MUSLCC) $(CFLAGS) $(CPPFLAGS) -static -o $@ bench/json_ir.c \
+	$(call muslcc,aarch64) $(CFLAGS) $(CPPFLAGS) -static -o $@ bench/json_ir.c \
 	    json.c
 
 $(BENCH_DIR)/aarch64/json_ir_portable: $(BENCH_JSON) | cross-deps-aarch64
 	@mkdir -p $(@D)
-	$(aarch64_MUSLCC) $(CFLAGS) $(CPPFLAGS) -DJSON_PORTABLE -static -o $@ \
+	$(call muslcc,aarch64) $(CFLAGS) $(CPPFLAGS) -DJSON_PORTABLE -static -o $@ \
 	    bench/json_ir.c json.c
 
 $(BENCH_DIR)/aarch64/ceiling: bench/ceiling.c fortify.c | cross-deps-aarch64
 	@mkdir -p $(@D)
-	$(aarch64_MUSLCC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ bench/ceiling.c \
-	    fortify.c /usr/lib/$(aarch64_GNU)/libbearssl.a
+	$(call muslcc,aarch64) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ bench/ceiling.c \
+	    fortify.c /usr/lib/$(call triplet,aarch64)/libbearssl.a

@@ -12,6 +12,7 @@
 #include "fmt.h"
 #include "log.h"
 #include "options.h"
+#include "version.h"
 
 #ifndef ZOOMWS_VERSION
 #define ZOOMWS_VERSION "dev"
@@ -328,7 +329,7 @@ options_parse(char **argv, struct options *opt)
 			opt->filters[opt->nfilters++] = arg;
 			break;
 		case OPT_VERSION:
-			log_say(1, "zoomws %s\n", ZOOMWS_VERSION);
+			log_say(1, "%s", version_text());
 			return -1;
 		case 'h':
 			log_say(1, "%s", usage_text);
