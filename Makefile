@@ -41,15 +41,18 @@ BEARSSL_LIB = /usr/lib/$(MULTIARCH)/libbearssl.a
 # backtraces; our own code is built without them): 10 KiB of the binary.
 BEARSSL_PROD = build/lib/libbearssl.a
 
-# Every .c at the top level but the program and the musl shims is library.
-LIBSRC  = $(filter-out zoomws.c fortify.c,$(sort $(wildcard *.c)))
-SRC     = zoomws.c fortify.c $(LIBSRC)
+# Every .c at the top level is library but the program and the two files
+# that stand in for parts of musl in the product: fortify.c (the checks
+# Debian's libbearssl.a calls) and alloc.c (malloc; the host test builds
+# keep glibc's, and ASan's).
+LIBSRC  = $(filter-out zoomws.c fortify.c alloc.c,$(sort $(wildcard *.c)))
+SRC     = zoomws.c fortify.c alloc.c $(LIBSRC)
 HDRS    = $(wildcard *.h)
 UNITSRC = $(sort $(wildcard tests/test_*.c))
 FUZZSRC = $(sort $(wildcard tests/fuzz_*.c))
 TESTHDRS = $(wildcard tests/*.h)
 UNITS   = $(UNITSRC:tests/%.c=build/unit/%)
-AUNITS  = $(UNITSRC:tests/%.c=build/asan/%)
+AUNITS  = $(filter-out build/asan/test_alloc,$(UNITSRC:tests/%.c=build/asan/%))
 FUZZERS = $(FUZZSRC:tests/%.c=build/fuzz/%)
 
 # Host builds for tests: glibc, debug info; ASan+UBSan with clang.
@@ -146,6 +149,13 @@ build/commit: FORCE
 build/unit/%: tests/%.c $(TESTHDRS) $(LIBSRC) $(HDRS) | deps-build
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTCFLAGS) $(CPPFLAGS) -I. -o $@ $< $(LIBSRC) $(BEARSSL_LIB)
+
+# alloc.c is tested as the product uses it: static, with musl (ASan has a
+# malloc of its own, so there is no build/asan/test_alloc).
+build/unit/test_alloc: tests/test_alloc.c tests/t.h alloc.c | deps-build
+	@mkdir -p $(@D)
+	$(CC) $(HOSTCFLAGS) $(CPPFLAGS) -Itests -static -o $@ tests/test_alloc.c \
+	    alloc.c
 
 # json.c without its little-endian word tricks, the path big-endian
 # targets run: tested on this machine too, not only under QEMU.

@@ -44,7 +44,7 @@ CPU_aarch64  = ARMv8-A
 CPU_armhf    = ARMv7-A, hard float
 CPU_armel    = ARMv5TE and newer, soft float
 CPU_i386     = i686, no SSE
-CPU_mipsel   = MIPS32r2, hard float
+CPU_mipsel   = MIPS32r2, FPU or not
 CPU_mips64el = MIPS64r2
 CPU_ppc64el  = POWER8, little-endian
 CPU_s390x    = z/Architecture, big-endian
@@ -72,8 +72,9 @@ CROSS_TESTFLAGS = -std=c99 -g -O1 -Wall -Wextra -Wshadow \
                   -fstack-protector-strong -fsanitize=undefined \
                   -fsanitize-undefined-trap-on-error
 
-# cross_lib TARGET: the library objects of a target's test builds.
-cross_lib = $(patsubst %.c,build/$(1)/lib/%.o,$(LIBSRC) fortify.c)
+# cross_lib TARGET: the library objects of a target's test builds, with
+# the product's malloc (alloc.c), so that it runs on every target too.
+cross_lib = $(patsubst %.c,build/$(1)/lib/%.o,$(LIBSRC) fortify.c alloc.c)
 
 # cross_rules TARGET: the rules of one target.
 define cross_rules
