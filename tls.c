@@ -171,9 +171,67 @@ poly1305_impl(void)
 }
 
 /*
+ * ECDHE and ECDSA on the NIST curves: P-256 by its own code, P-384 and
+ * P-521 by BearSSL's generic one. X25519 is left out: every TLS 1.2
+ * server offers P-256 for ECDHE (the suites above are all ECDHE; RFC
+ * 8422 5.1.1), and its code would be 4 KiB of the binary for the same
+ * security.
+ */
+static const br_ec_impl *
+ec_for(int curve)
+{
+	return curve == BR_EC_secp256r1 ? &br_ec_p256_m31 : &br_ec_prime_i31;
+}
+
+static const unsigned char *
+ec_generator(int curve, size_t *len)
+{
+	return ec_for(curve)->generator(curve, len);
+}
+
+static const unsigned char *
+ec_order(int curve, size_t *len)
+{
+	return ec_for(curve)->order(curve, len);
+}
+
+static size_t
+ec_xoff(int curve, size_t *len)
+{
+	return ec_for(curve)->xoff(curve, len);
+}
+
+static uint32_t
+ec_mul(unsigned char *g, size_t glen, const unsigned char *x, size_t xlen,
+    int curve)
+{
+	return ec_for(curve)->mul(g, glen, x, xlen, curve);
+}
+
+static size_t
+ec_mulgen(unsigned char *r, const unsigned char *x, size_t xlen, int curve)
+{
+	return ec_for(curve)->mulgen(r, x, xlen, curve);
+}
+
+static uint32_t
+ec_muladd(unsigned char *a, const unsigned char *b, size_t len,
+    const unsigned char *x, size_t xlen, const unsigned char *y, size_t ylen,
+    int curve)
+{
+	return ec_for(curve)->muladd(a, b, len, x, xlen, y, ylen, curve);
+}
+
+static const br_ec_impl ec_nist = {
+	(uint32_t)1 << BR_EC_secp256r1 | (uint32_t)1 << BR_EC_secp384r1 |
+	    (uint32_t)1 << BR_EC_secp521r1,
+	ec_generator, ec_order, ec_xoff, ec_mul, ec_mulgen, ec_muladd
+};
+
+/*
  * engine_init: a client engine with only what zoomws offers: TLS 1.2,
- * the suites above, ECDHE on BearSSL's curves (X25519, P-256, P-384,
- * P-521), RSA and ECDSA signatures, SHA-1 to SHA-512 for certificates.
+ * the suites above, ECDHE on P-256, P-384 and P-521, RSA and ECDSA
+ * signatures, SHA-1 to SHA-512 for certificates.
  * Linking no more than this keeps the binary small (BearSSL's "full"
  * profile adds CBC, CCM, 3DES, RSA key exchange and TLS 1.0/1.1).
  * RSA signatures are checked by the i31 code on every target: the
@@ -197,7 +255,7 @@ engine_init(struct tls *t, const struct ca_anchors *a)
 	br_ssl_client_zero(&t->sc);
 	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
 	br_ssl_engine_set_suites(eng, suites, sizeof(suites) / sizeof(suites[0]));
-	br_ssl_engine_set_ec(eng, br_ec_get_default());
+	br_ssl_engine_set_ec(eng, &ec_nist);
 	br_ssl_engine_set_rsavrfy(eng, &br_rsa_i31_pkcs1_vrfy);
 	br_ssl_engine_set_ecdsa(eng, br_ecdsa_vrfy_asn1_get_default());
 	br_x509_minimal_init(xc, &br_sha256_vtable, a->ta, a->n);
@@ -209,7 +267,7 @@ engine_init(struct tls *t, const struct ca_anchors *a)
 		br_x509_minimal_set_hash(xc, id, hashes[i]);
 	}
 	br_x509_minimal_set_rsa(xc, &br_rsa_i31_pkcs1_vrfy);
-	br_x509_minimal_set_ecdsa(xc, br_ec_get_default(),
+	br_x509_minimal_set_ecdsa(xc, &ec_nist,
 	    br_ecdsa_vrfy_asn1_get_default());
 	{
 		/* The date from our own 64-bit time_t: a glibc-built
