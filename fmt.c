@@ -10,8 +10,6 @@
 
 #include "fmt.h"
 
-#define FMT_FLOAT_PREC_MAX 9        /* %f digits after the point */
-
 /* The result so far: what fits goes to buf, n counts it all. */
 struct out {
 	char   *buf;
@@ -89,10 +87,9 @@ fmt_vsnprintf(char *buf, size_t len, const char *fmt, va_list ap)
 	struct out o = { buf, len, 0 };
 	char tmp[32], *end = tmp + sizeof(tmp), *p;
 	const char *spec, *s;
-	unsigned long long u, scale;
+	unsigned long long u;
 	long long v;
-	double d;
-	int left, zero, width, prec, zeros, i;
+	int left, zero, width, prec, zeros;
 	char lmod, sign;
 
 	for (; *fmt != '\0'; fmt++) {
@@ -173,34 +170,6 @@ integer:
 			field(&o, '\0', 0, s, prec < 0 ? strlen(s) :
 			    strnlen(s, (size_t)prec), width, left, 0);
 			break;
-		case 'f':
-			d = va_arg(ap, double);
-			if (prec < 0)
-				prec = 6;
-			if (prec > FMT_FLOAT_PREC_MAX)
-				prec = FMT_FLOAT_PREC_MAX;
-			if (d < 0) {
-				sign = '-';
-				d = -d;
-			}
-			for (scale = 1, i = 0; i < prec; i++)
-				scale *= 10;
-			d = d * (double)scale + 0.5;
-			if (!(d < 9007199254740992.0)) {        /* 2^53, NaN */
-				field(&o, sign, 0, "?", 1, width, left, 0);
-				break;
-			}
-			u = (unsigned long long)d;
-			p = end;
-			if (prec > 0) {
-				for (i = 0; i < prec; i++, u /= 10)
-					*--p = (char)('0' + u % 10);
-				*--p = '.';
-			}
-			p = digits(p, u, 10, 0);
-			field(&o, sign, 0, p, (size_t)(end - p), width, left,
-			    zero);
-			break;
 		case '%':
 			put(&o, "%", 1);
 			break;
@@ -215,6 +184,30 @@ integer:
 	if (len > 0)
 		buf[o.n < len ? o.n : len - 1] = '\0';
 	return o.n > INT_MAX ? -1 : (int)o.n;
+}
+
+char *
+fmt_seconds(char *buf, size_t len, long long ms, int decimals)
+{
+	static const unsigned long long unit[] = { 1000, 100, 10, 1 };
+	unsigned long long u, q, d, tens = 1;
+	int i;
+
+	if (decimals < 0)
+		decimals = 0;
+	if (decimals > 3)
+		decimals = 3;
+	u = ms < 0 ? 0ULL - (unsigned long long)ms : (unsigned long long)ms;
+	d = unit[decimals];
+	q = u / d + (u % d >= (d + 1) / 2 && d > 1);    /* ties up */
+	for (i = 0; i < decimals; i++)
+		tens *= 10;
+	if (decimals == 0)
+		fmt_snprintf(buf, len, "%s%llu", ms < 0 ? "-" : "", q);
+	else
+		fmt_snprintf(buf, len, "%s%llu.%0*llu", ms < 0 ? "-" : "",
+		    q / tens, decimals, q % tens);
+	return buf;
 }
 
 int

@@ -218,17 +218,18 @@ log_plural(unsigned long long n)
 void
 log_counters(void)
 {
-	char age[32];
+	char age[32], up[32];
 	int64_t now = net_now_ms();
 
-	if (counters.last_event)
-		fmt_snprintf(age, sizeof(age), "%.1fs ago",
-		    (double)(now - counters.last_event) / 1000);
-	else
+	if (counters.last_event) {
+		fmt_seconds(age, sizeof(age) - 5, now - counters.last_event, 1);
+		strcat(age, "s ago");
+	} else
 		strcpy(age, "never");
-	logm(L_INFO, "counters: uptime %.1fs, connects %lu, events in %llu, "
+	logm(L_INFO, "counters: uptime %ss, connects %lu, events in %llu, "
 	    "out %llu, filtered %llu, malformed %llu, bytes in %llu, "
-	    "out %llu, last event %s", (double)(now - counters.started) / 1000,
+	    "out %llu, last event %s",
+	    fmt_seconds(up, sizeof(up), now - counters.started, 1),
 	    counters.connects, counters.events_in, counters.events_out,
 	    counters.filtered, counters.malformed, counters.bytes_in,
 	    counters.bytes_out, age);

@@ -347,11 +347,10 @@ options_parse(char **argv, struct options *opt)
 	else if (opt->idle_ms <= opt->heartbeat_ms) {
 		char a[32], b[32];
 
-		fmt_snprintf(a, sizeof(a), "%.3f", (double)opt->idle_ms / 1000);
-		fmt_snprintf(b, sizeof(b), "%.3f", (double)opt->heartbeat_ms / 1000);
 		return usage_error("--idle-timeout (%s s) must be longer than "
 		    "--heartbeat (%s s): every heartbeat answer would come too "
-		    "late", a, b);
+		    "late", fmt_seconds(a, sizeof(a), opt->idle_ms, 3),
+		    fmt_seconds(b, sizeof(b), opt->heartbeat_ms, 3));
 	}
 	return 0;
 }

@@ -46,6 +46,7 @@ retry_delay(const struct retry *r, uint32_t rnd)
 {
 	const struct options *o = r->opt;
 	int64_t low = o->backoff_min_ms, cap = low;
+	uint64_t span;
 	int i;
 
 	for (i = 1; i < r->failures && cap < o->backoff_max_ms; i++)
@@ -60,5 +61,10 @@ retry_delay(const struct retry *r, uint32_t rnd)
 			cap *= 2;
 		low = cap / 2;
 	}
-	return low + (int64_t)((double)rnd / 4294967295.0 * (double)(cap - low));
+	/* low + (cap - low) * rnd / (2^32 - 1), split so that no product
+	   passes 64 bits: span = q (2^32 - 1) + r gives q rnd + r rnd /
+	   (2^32 - 1) exactly */
+	span = (uint64_t)(cap - low);
+	return low + (int64_t)(span / UINT32_MAX * rnd +
+	    span % UINT32_MAX * rnd / UINT32_MAX);
 }

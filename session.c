@@ -107,6 +107,7 @@ static void
 opened(struct conn *c, char *dst, size_t used)
 {
 	struct session *s = c->s;
+	char secs[32];
 	int64_t wall;
 	size_t n;
 
@@ -120,9 +121,9 @@ opened(struct conn *c, char *dst, size_t used)
 		return;
 	wall = net_wall_ms();
 	counters.gap_ms += wall - s->gap_from;
-	logm(L_INFO, "events between %lld and %lld (%.1fs) may have been "
+	logm(L_INFO, "events between %lld and %lld (%ss) may have been "
 	    "missed", (long long)s->gap_from, (long long)wall,
-	    (double)(wall - s->gap_from) / 1000);
+	    fmt_seconds(secs, sizeof(secs), wall - s->gap_from, 1));
 	/* the room out_reserve gave the message has OUT_RESERVE to spare */
 	if (s->cfg->opt->gaps && (n = zoom_gap_line(dst + used, OUT_RESERVE,
 	    s->gap_from, wall)) > 0)
@@ -357,6 +358,7 @@ timers(struct conn *c, enum session_end *end)
 	static const char hb[] = "{\"module\":\"heartbeat\"}";
 	struct session *s = c->s;
 	const struct options *opt = s->cfg->opt;
+	char secs[32];
 	int64_t now;
 
 	if (c->pong_pending &&
@@ -387,7 +389,8 @@ timers(struct conn *c, enum session_end *end)
 		c->last_rx = now;
 	if (now - c->last_rx >= opt->idle_ms) {
 		fmt_snprintf(s->reason, sizeof(s->reason), "nothing received for "
-		    "%.1fs: connection dead", (double)opt->idle_ms / 1000);
+		    "%ss: connection dead",
+		    fmt_seconds(secs, sizeof(secs), opt->idle_ms, 1));
 		s->why = DISC_IDLE;
 		return -1;
 	}

@@ -323,6 +323,7 @@ static int
 pause_before_retry(int64_t retry_after)
 {
 	unsigned char r[4];
+	char secs[32];
 	int64_t d, until;
 	int rc;
 
@@ -332,8 +333,10 @@ pause_before_retry(int64_t retry_after)
 
 	if (retry_after > d)
 		d = retry_after;
-	logm(L_INFO, "reconnecting in %.2fs", (double)d / 1000);
-	notify_status("reconnecting in %.1f s: %s", (double)d / 1000,
+	logm(L_INFO, "reconnecting in %ss", fmt_seconds(secs, sizeof(secs), d,
+	    2));
+	notify_status("reconnecting in %s s: %s",
+	    fmt_seconds(secs, sizeof(secs), d, 1),
 	    run.s.reason[0] ? run.s.reason : "the token was not received");
 	until = net_now_ms() + d;
 	if (until > run.s.deadline)

@@ -15,7 +15,7 @@ umasks, time zones, locales and make -j, and checks:
   promises one), and answers --version under qemu-user on the CPU model
   tests/cross/qemu names for the target (ARMv6 for armel, MIPS32r2 for
   mipsel, i686 without SSE for i386) with this version, its target and the
-  commit;
+  commit; the mipsel binary holds no FPU instruction at all;
 - each Debian package has its architecture, and lintian reports no error.
 
 Uncommitted changes are not in the clones: this checks HEAD. With TARGETs
@@ -220,6 +220,30 @@ def check_archive(path, target, arch, ver, epoch, commit, scratch):
           and 'commit: ' + commit in lines
           and any(l.startswith('BearSSL: ') and 'unknown' not in l for l in lines))
     report(ok, label + '/version-under-qemu', 'exit %s: %r' % (rc, out))
+    if target == 'mipsel':
+        fp = fpu_instructions(exe)
+        report(fp == [], label + '/no-fpu-instruction',
+               'FPU instructions %s: a router without an FPU (MT7621) stops it' % fp)
+
+
+# MIPS FPU mnemonics: loads, stores and moves of coprocessor 1, its
+# branches, and the arithmetic, compares and conversions (.s, .d, .ps).
+MIPS_FPU = re.compile(r'^(?:[ls][wd]x?c1|m[tf]h?c1|[ct]fc1|bc1[tf]l?|'
+                      r'(?:cvt|trunc|round|floor|ceil)\..*|.*\.(?:s|d|ps))$')
+
+
+def fpu_instructions(exe):
+    """The FPU mnemonics in a mipsel binary (objdump -d), sorted; None
+    when objdump fails."""
+    rc, out = sh(['mipsel-linux-gnu-objdump', '-d', exe], timeout=300)
+    if rc:
+        return None
+    found = set()
+    for l in out.splitlines():
+        parts = l.split('\t')
+        if len(parts) >= 3 and MIPS_FPU.match(parts[2].strip()):
+            found.add(parts[2].strip())
+    return sorted(found)
 
 
 def main():
