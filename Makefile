@@ -146,9 +146,39 @@ build/commit: FORCE
 	@mkdir -p $(@D)
 	@echo $(COMMIT) > $@.new; if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
-build/unit/%: tests/%.c $(TESTHDRS) $(LIBSRC) $(HDRS) | deps-build
+# The library is compiled once for each kind of test build (plain,
+# ASan+UBSan, libFuzzer) into an archive; each test links from it what it
+# uses.
+obj = $(LIBSRC:%.c=build/obj/$(1)/%.o)
+
+build/obj/host/%.o: %.c $(HDRS) | deps-build
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOSTCFLAGS) $(CPPFLAGS) -I. -o $@ $< $(LIBSRC) $(BEARSSL_LIB)
+	$(HOSTCC) $(HOSTCFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+build/obj/asan/%.o: %.c $(HDRS) | deps-test
+	@mkdir -p $(@D)
+	$(ASANCC) $(ASANFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+build/obj/fuzz/%.o: %.c $(HDRS) | deps-test
+	@mkdir -p $(@D)
+	$(ASANCC) $(ASANFLAGS) -fsanitize=fuzzer-no-link $(CPPFLAGS) -c -o $@ $<
+
+build/obj/host.a: $(call obj,host)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/obj/asan.a: $(call obj,asan)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/obj/fuzz.a: $(call obj,fuzz)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/unit/%: tests/%.c $(TESTHDRS) $(HDRS) build/obj/host.a | deps-build
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) $(CPPFLAGS) -I. -o $@ $< build/obj/host.a \
+	    $(BEARSSL_LIB)
 
 # alloc.c is tested as the product uses it: static, with musl (ASan has a
 # malloc of its own, so there is no build/asan/test_alloc).
@@ -159,23 +189,27 @@ build/unit/test_alloc: tests/test_alloc.c tests/t.h alloc.c | deps-build
 
 # json.c without its little-endian word tricks, the path big-endian
 # targets run: tested on this machine too, not only under QEMU.
-build/unit/test_json_portable: tests/test_json.c $(TESTHDRS) $(LIBSRC) $(HDRS) | deps-build
+# (json.c's own object comes first: the archive's is then not linked.)
+build/unit/test_json_portable: tests/test_json.c $(TESTHDRS) json.c $(HDRS) \
+    build/obj/host.a | deps-build
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOSTCFLAGS) $(CPPFLAGS) -DJSON_PORTABLE -I. -o $@ $< \
-	    $(LIBSRC) $(BEARSSL_LIB)
+	$(HOSTCC) $(HOSTCFLAGS) $(CPPFLAGS) -DJSON_PORTABLE -I. -o $@ $< json.c \
+	    build/obj/host.a $(BEARSSL_LIB)
 
-build/asan/%: tests/%.c $(TESTHDRS) $(LIBSRC) $(HDRS) | deps-test
+build/asan/%: tests/%.c $(TESTHDRS) $(HDRS) build/obj/asan.a | deps-test
 	@mkdir -p $(@D)
-	$(ASANCC) $(ASANFLAGS) $(CPPFLAGS) -I. -o $@ $< $(LIBSRC) $(BEARSSL_LIB)
+	$(ASANCC) $(ASANFLAGS) $(CPPFLAGS) -I. -o $@ $< build/obj/asan.a \
+	    $(BEARSSL_LIB)
 
-build/asan/zoomws: zoomws.c $(LIBSRC) $(HDRS) | deps-test
+build/asan/zoomws: zoomws.c $(HDRS) build/obj/asan.a | deps-test
 	@mkdir -p $(@D)
-	$(ASANCC) $(ASANFLAGS) $(CPPFLAGS) -o $@ zoomws.c $(LIBSRC) $(BEARSSL_LIB)
+	$(ASANCC) $(ASANFLAGS) $(CPPFLAGS) -o $@ zoomws.c build/obj/asan.a \
+	    $(BEARSSL_LIB)
 
-build/fuzz/%: tests/%.c $(TESTHDRS) $(LIBSRC) $(HDRS) | deps-test
+build/fuzz/%: tests/%.c $(TESTHDRS) $(HDRS) build/obj/fuzz.a | deps-test
 	@mkdir -p $(@D)
 	$(ASANCC) $(ASANFLAGS) -fsanitize=fuzzer $(CPPFLAGS) -I. -o $@ $< \
-	    $(LIBSRC) $(BEARSSL_LIB)
+	    build/obj/fuzz.a $(BEARSSL_LIB)
 
 units: $(UNITS) $(AUNITS) build/unit/test_json_portable
 
