@@ -142,12 +142,13 @@ event(struct conn *c, const struct zoom_msg *m, char *dst)
 	s->events++;
 	if (c->state == S_SUBSCRIBED)
 		c->state = S_HEALTHY;
-	if (!zoom_event_wanted(m->event, m->event_len, opt->filters,
-	    opt->nfilters)) {
+	if (opt->nfilters > 0 && !zoom_event_wanted(m->event, m->event_len,
+	    opt->filters, opt->nfilters)) {
 		counters.filtered++;
 		return H_DONE;
 	}
-	if (dedup_seen(m->event, m->event_len, net_now_ms())) {
+	if (opt->dedup_ms > 0 &&
+	    dedup_seen(m->event, m->event_len, net_now_ms())) {
 		counters.duplicates++;
 		return H_DONE;
 	}
@@ -312,7 +313,7 @@ take_input(struct conn *c)
 	unsigned char *in;
 	size_t len, used;
 	struct ws_msg m;
-	int rc;
+	int rc, timed = 0;
 
 	if (c->pending && (h = message(c, &c->msg)) != H_BLOCKED) {
 		c->pending = 0;
@@ -325,7 +326,10 @@ take_input(struct conn *c)
 			begin_close(c, 1000, 500);
 		}
 		counters.bytes_in += len;
-		c->last_rx = net_now_ms();
+		if (!timed) {           /* once for what is at hand */
+			c->last_rx = net_now_ms();
+			timed = 1;
+		}
 		if ((rc = ws_read(&s->reader, in, len, &used, &m)) < 0) {
 			protocol_error(c, rc);
 			return -1;

@@ -451,6 +451,7 @@ int
 ws_read(struct ws_reader *r, unsigned char *in, size_t len, size_t *used,
     struct ws_msg *m)
 {
+	const unsigned char *hdr;
 	size_t pos = 0, k, need;
 	int rc;
 
@@ -464,14 +465,24 @@ ws_read(struct ws_reader *r, unsigned char *in, size_t len, size_t *used,
 				*used = pos;
 				return WS_NEED_MORE;
 			}
-			need = r->hdrlen < 2 ? 2 : header_len(r->hdr[1]);
-			k = need - r->hdrlen < avail ? need - r->hdrlen : avail;
-			memcpy(r->hdr + r->hdrlen, in + pos, k);
-			r->hdrlen += k;
-			pos += k;
-			if (r->hdrlen < 2 || r->hdrlen < header_len(r->hdr[1]))
-				break;
-			rc = ws_frame_parse(r->hdr, r->hdrlen, &r->frame);
+			if (r->hdrlen == 0 && avail >= 2 &&
+			    avail >= (need = header_len(in[pos + 1]))) {
+				/* all of it at hand, as usual: read in place */
+				hdr = in + pos;
+				pos += need;
+			} else {
+				need = r->hdrlen < 2 ? 2 : header_len(r->hdr[1]);
+				k = need - r->hdrlen < avail ? need - r->hdrlen :
+				    avail;
+				memcpy(r->hdr + r->hdrlen, in + pos, k);
+				r->hdrlen += k;
+				pos += k;
+				if (r->hdrlen < 2 ||
+				    r->hdrlen < (need = header_len(r->hdr[1])))
+					break;
+				hdr = r->hdr;
+			}
+			rc = ws_frame_parse(hdr, need, &r->frame);
 			r->hdrlen = 0;
 			if (rc > 0)
 				rc = check_header(r);
@@ -502,7 +513,11 @@ ws_read(struct ws_reader *r, unsigned char *in, size_t len, size_t *used,
 				    !r->text_later &&
 				    !utf8_feed(&r->utf8, in + pos, k))
 					return fail(r, WS_ERR_UTF8, pos, used);
-				memcpy(r->msgbuf + r->msglen, in + pos, k);
+				/* memmove, not memcpy: GCC expands a memcpy
+				   of unknown length as rep movsb, a byte per
+				   step on x86 CPUs without fast strings and
+				   under valgrind; libc's copies words */
+				memmove(r->msgbuf + r->msglen, in + pos, k);
 				r->msglen += k;
 				r->left -= k;
 				pos += k;

@@ -13,6 +13,24 @@
 /* The message is not JSON: not UTF-8 either fails the connection (RFC
    6455 8.1, checked here rather than by the frame reader: what the JSON
    checks accept is UTF-8). */
+/*
+ * Is the module literal mod[0..len) the name s (plain ASCII)? Zoom sends
+ * it as the name in quotes, which is compared as bytes; any other
+ * spelling (an escape) is decoded by json_streq.
+ */
+static int
+is_module(const char *mod, size_t len, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i + 2 < len && s[i] != '\0' && mod[i + 1] == s[i]; i++)
+		;
+	if (s[i] == '\0' && i + 2 == len && mod[0] == '"' &&
+	    mod[i + 1] == '"')
+		return 1;
+	return json_streq(mod, len, s);
+}
+
 static enum zoom_kind
 not_json(struct zoom_msg *m, const char *msg, size_t len, int err)
 {
@@ -102,7 +120,7 @@ zoom_read(char *msg, size_t len, int raw, char *dst, size_t cap,
 		return not_json(m, msg, len, rc);
 	mod = msg + f[0].start;
 	modlen = f[0].end - f[0].start;
-	event = f[0].type == JSON_STRING && json_streq(mod, modlen, "message");
+	event = f[0].type == JSON_STRING && is_module(mod, modlen, "message");
 	if (raw) {
 		long k = compact_message(dst, cap, msg, len);
 
@@ -122,10 +140,10 @@ zoom_read(char *msg, size_t len, int raw, char *dst, size_t cap,
 	}
 	if (event)
 		return event_of(m, msg, len, raw, dst, cap, f[2].type, n);
-	if (json_streq(mod, modlen, "build_connection"))
+	if (is_module(mod, modlen, "build_connection"))
 		return m->kind = f[1].type == JSON_TRUE ? ZOOM_OPENED :
 		    ZOOM_REFUSED;
-	if (json_streq(mod, modlen, "heartbeat"))
+	if (is_module(mod, modlen, "heartbeat"))
 		return m->kind = ZOOM_HEARTBEAT;
 	return m->kind = ZOOM_OTHER;
 }
