@@ -4,7 +4,7 @@
 # and says so in one line. `make help` lists the rest. Other CPUs are in
 # cross.mk, the release files and packages in release.mk.
 
-VERSION  = 0.1.0
+VERSION  = 0.2.0
 PREFIX   = /usr/local
 BINDIR   = $(PREFIX)/bin
 MANDIR   = $(PREFIX)/share/man
