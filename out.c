@@ -104,9 +104,13 @@ take_fd(struct out *o)
 	if ((o->kind == OUT_PIPE || o->kind == OUT_SOCKET) &&
 	    fcntl(o->fd, F_SETFL, o->saved_flags | O_NONBLOCK) == 0)
 		o->nonblock = 1;
-	if (o->kind == OUT_PIPE)
+	if (o->kind == OUT_PIPE) {
 		o->pipe_cap = (ps = fcntl(o->fd, F_GETPIPE_SZ)) > 0 ?
 		    (size_t)ps : PIPE_BUF;
+		o->pipe_page = (ps = (int)sysconf(_SC_PAGESIZE)) > 0 ?
+		    (size_t)ps : o->pipe_cap;
+		o->pipe_writes = 0;
+	}
 	if (o->kind == OUT_FILE)
 		end_with_newline(o, &st);
 }
@@ -255,22 +259,44 @@ out_commit(struct out *o, size_t n, int event)
 	return 0;
 }
 
-/* Bytes waiting in the pipe o writes to, or 1 when it cannot be told. */
-static int
-pipe_bytes(const struct out *o)
+/*
+ * pipe_room: how many bytes a write to the pipe is sure to leave in it
+ * whole; *empty: the pipe holds nothing. Linux keeps a pipe as pipe_cap
+ * / page slots of a page each, and a write takes slots until it is done
+ * or none is free. Of the slots that q bytes in the pipe take, all but
+ * a few are full pages: each of our writes leaves at most one part full
+ * (its last page, or its first bytes merged into the slot before), and
+ * the reader one more (the page it is half-way through). So the bytes
+ * that pipe_writes writes put there since the pipe was last seen empty
+ * take at most q / page + pipe_writes + 1 slots. Another process
+ * writing into the same pipe is not counted: a write may then go in
+ * part, and the rest of its line follows, as after any cut.
+ */
+static size_t
+pipe_room(struct out *o, int *empty)
 {
-	int n;
+	size_t slots = o->pipe_cap / o->pipe_page, used;
+	int q;
 
-	return ioctl(o->fd, FIONREAD, &n) == 0 ? n : 1;
+	*empty = 0;
+	if (ioctl(o->fd, FIONREAD, &q) != 0 || q < 0)
+		return 0;
+	if (q == 0) {
+		*empty = 1;
+		o->pipe_writes = 0;
+		return o->pipe_cap;
+	}
+	used = (size_t)q / o->pipe_page + o->pipe_writes + 1;
+	return used < slots ? (slots - used) * o->pipe_page : 0;
 }
 
 /*
  * chunk: how many pending bytes to write now, so that nothing but whole
  * lines can reach a pipe; 0: none now (a line longer than PIPE_BUF
- * waits for the pipe to be empty). Not a pipe: everything.
+ * waits for room that it is sure to find). Not a pipe: everything.
  */
 static size_t
-chunk(const struct out *o)
+chunk(struct out *o)
 {
 	const char *p = o->buf + o->head, *nl;
 	size_t pend = out_pending(o), lim, i;
@@ -283,10 +309,10 @@ chunk(const struct out *o)
 		nl = memchr(p, '\n', pend);
 		return nl != NULL ? (size_t)(nl - p) + 1 : pend;
 	}
-	/* An empty pipe takes its capacity whole; a write of at most
-	   PIPE_BUF bytes is whole or refused (POSIX write, pipes). */
-	empty = pipe_bytes(o) == 0;
-	lim = empty ? o->pipe_cap : PIPE_BUF;
+	/* Whole lines up to the room the pipe is sure to have; a write of
+	   at most PIPE_BUF bytes is whole or refused (POSIX write, pipes). */
+	if ((lim = pipe_room(o, &empty)) < PIPE_BUF)
+		lim = PIPE_BUF;
 	if (pend <= lim)
 		return pend;
 	for (i = lim; i > 0 && p[i - 1] != '\n'; i--)
@@ -365,6 +391,7 @@ out_flush(struct out *o)
 	while ((n = chunk(o)) > 0) {
 		w = write(o->fd, o->buf + o->head, n);
 		if (w > 0) {
+			o->pipe_writes++;
 			advance(o, (size_t)w);
 			o->retry_at = 0;
 			o->retry_step = 0;
@@ -377,7 +404,7 @@ out_flush(struct out *o)
 		return fail(o, w < 0 ? errno : EIO);
 	}
 	if (out_pending(o) > 0) {
-		/* a long line waits for the pipe to empty: look again soon,
+		/* a long line waits for room in the pipe: look again soon,
 		   then less and less often */
 		o->retry_step = o->retry_step == 0 ? RETRY_MIN_MS :
 		    o->retry_step * 2 > RETRY_MAX_MS ? RETRY_MAX_MS :

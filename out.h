@@ -50,6 +50,8 @@ struct out {
 	int            saved_flags; /* to restore (O_NONBLOCK) at the end */
 	int            nonblock;
 	size_t         pipe_cap;    /* F_GETPIPE_SZ of a pipe */
+	size_t         pipe_page;   /* the size of its slots: a page */
+	size_t         pipe_writes; /* writes since it was seen empty */
 	char          *buf;
 	size_t         cap, head, tail;     /* pending: buf[head..tail) */
 	size_t         lines;       /* whole lines pending */
