@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -107,8 +108,8 @@ take_fd(struct out *o)
 	if (o->kind == OUT_PIPE) {
 		o->pipe_cap = (ps = fcntl(o->fd, F_GETPIPE_SZ)) > 0 ?
 		    (size_t)ps : PIPE_BUF;
-		o->pipe_page = (ps = (int)sysconf(_SC_PAGESIZE)) > 0 ?
-		    (size_t)ps : o->pipe_cap;
+		o->pipe_page = getauxval(AT_PAGESZ) > 0 ?
+		    (size_t)getauxval(AT_PAGESZ) : o->pipe_cap;
 		o->pipe_writes = 0;
 	}
 	if (o->kind == OUT_FILE)
