@@ -24,8 +24,9 @@
 #define PIPE_BUF 4096
 #endif
 
-#define RETRY_MIN_MS 10         /* a long line waits for an empty pipe: */
-#define RETRY_MAX_MS 1000       /* looked at again this often, doubling */
+#define RETRY_MIN_MS 1          /* a long line waits for room: looked */
+#define RETRY_MAX_MS 1000       /* at again after 1 ms, doubling each time
+                                   the pipe still has none, to 1 s */
 
 /*
  * end_with_newline: o is a regular file appended to; when it does not
@@ -384,6 +385,7 @@ fail(struct out *o, int e)
 int
 out_flush(struct out *o)
 {
+	int64_t now;
 	ssize_t w;
 	size_t n;
 
@@ -405,12 +407,17 @@ out_flush(struct out *o)
 		return fail(o, w < 0 ? errno : EIO);
 	}
 	if (out_pending(o) > 0) {
-		/* a long line waits for room in the pipe: look again soon,
-		   then less and less often */
+		/* A long line waits for room in the pipe: looked at again
+		   soon, then less and less often. A flush before the time
+		   comes (the session flushes after every batch of input)
+		   looks too, but leaves the wait as it was. */
+		now = net_now_ms();
+		if (o->retry_at != 0 && now < o->retry_at)
+			return OUT_OK;
 		o->retry_step = o->retry_step == 0 ? RETRY_MIN_MS :
 		    o->retry_step * 2 > RETRY_MAX_MS ? RETRY_MAX_MS :
 		    o->retry_step * 2;
-		o->retry_at = net_now_ms() + o->retry_step;
+		o->retry_at = now + o->retry_step;
 	}
 	return OUT_OK;
 }
