@@ -459,6 +459,10 @@ wait_and_pump(struct conn *c)
 		}
 		if (out_flush(s->out) != OUT_OK)
 			return -1;
+		/* the flush made room for the held message: take it now,
+		   not after a wait that nothing may end before a timer */
+		if (c->pending && out_fits(s->out, c->msg.len + OUT_RESERVE))
+			return 1;
 	}
 	/* Over once the peer is gone and all it sent is handled; a message
 	   held for the output is written first. */
